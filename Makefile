@@ -1,0 +1,30 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both set themselves up first (scripts/bootstrap.sh): Python 3.10 venv, packages,
+# web chat widget; then the model is trained only if its inputs changed.
+PY := .venv/bin/python
+
+.PHONY: run test eval train setup browser clean
+
+run: setup
+	$(PY) -m bot.launcher run
+
+test: setup browser
+	$(PY) -m bot.training
+	$(PY) -m pytest
+
+eval: setup
+	$(PY) -m bot.training
+	$(PY) -m bot.evaluate
+
+train: setup
+	$(PY) -m bot.training
+
+setup:
+	@bash scripts/bootstrap.sh
+
+# Chromium for the browser tests; installed from the system's packages when possible.
+browser:
+	@bash scripts/install-browser.sh
+
+clean:
+	rm -rf var/log var/redis var/rasa.db models

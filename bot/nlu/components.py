@@ -1,0 +1,64 @@
+"""Rasa pipeline component that puts every message into the form the model knows.
+
+It stands at the head of the pipeline: it folds full-width forms, converts Traditional
+to Simplified and, at prediction time, tags the message with a `language` entity
+(zh-Hans, zh-Hant or en) that fills the `language` slot, so replies mirror the
+customer's script. Training data is not tagged: the language is not something the
+intent classifier should learn.
+"""
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import segmenter
+from bot.nlu.text_normaliser import normalise
+
+LANGUAGE_ENTITY = "language"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
+)
+class TextNormaliser(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TextNormaliser":
+        # The spaCy tokenizer after this component segments with jieba.
+        segmenter.load_domain_dictionary()
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            if example.get(TEXT):
+                example.set(TEXT, normalise(example.get(TEXT))[0])
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            original = message.get(TEXT) or ""
+            text, language = normalise(original)
+            message.set(TEXT, text)
+            if language:
+                tag = {
+                    "entity": LANGUAGE_ENTITY,
+                    "value": language,
+                    "start": 0,
+                    "end": len(original),
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+                message.set(
+                    ENTITIES, message.get(ENTITIES, []) + [tag], add_to_output=True
+                )
+        return messages

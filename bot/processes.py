@@ -1,0 +1,106 @@
+"""Child processes of the launcher (and of the integration tests).
+
+Each child runs in its own process group and is told by the kernel to stop when its
+parent dies, so Ctrl-C, a crash or a killed launcher never leaves a server running.
+"""
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+_PR_SET_PDEATHSIG = 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    os.setsid()
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class ChildProcess:
+    def __init__(
+        self,
+        name: str,
+        argv: List[str],
+        url: Optional[str] = None,
+        env: Optional[Dict[str, str]] = None,
+        cwd: Optional[Path] = None,
+        log_path: Optional[Path] = None,
+    ) -> None:
+        self.name = name
+        self.argv = argv
+        self.url = url
+        self.env = env
+        self.cwd = cwd
+        self.log_path = log_path
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self) -> "ChildProcess":
+        output = subprocess.DEVNULL
+        if self.log_path:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            self.argv,
+            env=self.env,
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        if self.log_path:
+            output.close()
+        return self
+
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def wait_until_ready(self, health_url: str, timeout: float) -> float:
+        """Polls `health_url` until it answers 200; returns the seconds it took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if not self.is_running():
+                raise RuntimeError(
+                    f"{self.name} exited with code {self.process.returncode}.\n"
+                    + self.log_tail()
+                )
+            try:
+                with urllib.request.urlopen(health_url, timeout=2) as reply:
+                    if reply.status == 200:
+                        return time.monotonic() - started
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(
+            f"{self.name} was not ready after {timeout:.0f} s.\n" + self.log_tail()
+        )
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return ""
+        tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        return f"Last lines of {self.log_path}:\n" + "\n".join(tail)
+
+    def stop(self, timeout: float = 15) -> None:
+        if not self.is_running():
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass

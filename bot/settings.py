@@ -1,0 +1,71 @@
+"""Run-time settings, read from environment variables with working local defaults.
+
+endpoints.yml and credentials.yml refer to the variables this module exports, so the
+one place an operator sets things is the environment:
+
+  REDIS_URL       an existing Redis (redis://[:password@]host:port/db); when unset the
+                  launcher starts an embedded Redis with append-only files in var/redis
+  DATABASE_URL    SQLAlchemy URL of the tracker store; default sqlite:///var/rasa.db
+  HOST            interface the servers listen on (default 127.0.0.1)
+  RASA_PORT       Rasa server (default 5005)
+  ACTIONS_PORT    action server (default 5055)
+  RASA_AUTH_TOKEN token for Rasa's HTTP API; a random one is made when unset
+"""
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Optional
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    redis_url: Optional[str] = None
+    database_url: str = f"sqlite:///{VAR / 'rasa.db'}"
+    auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    var_dir: Path = VAR
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        env = os.environ
+        defaults = cls()
+        return cls(
+            host=env.get("HOST", defaults.host),
+            rasa_port=int(env.get("RASA_PORT", defaults.rasa_port)),
+            actions_port=int(env.get("ACTIONS_PORT", defaults.actions_port)),
+            redis_url=env.get("REDIS_URL") or None,
+            database_url=env.get("DATABASE_URL") or defaults.database_url,
+            auth_token=env.get("RASA_AUTH_TOKEN") or defaults.auth_token,
+        )
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    def process_environment(self) -> Dict[str, str]:
+        """Variables that endpoints.yml and credentials.yml are filled in from."""
+        if not self.redis_url:
+            raise ValueError("Redis must be started (or REDIS_URL set) first.")
+        redis = urlsplit(self.redis_url)
+        return {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "REDIS_URL": self.redis_url,
+            "REDIS_HOST": redis.hostname or "127.0.0.1",
+            "REDIS_PORT": str(redis.port or 6379),
+            "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
+            "REDIS_PASSWORD": redis.password or "",
+            "DATABASE_URL": self.database_url,
+            "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
+        }
