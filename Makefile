@@ -8,9 +8,11 @@ PY := .venv/bin/python
 run: setup
 	$(PY) -m bot.launcher run
 
+# pytest's exit 5 means no test ran: that is a failure, not a pass.
 test: setup browser
 	$(PY) -m bot.training
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "No tests ran." >&2; exit 1; fi; exit $$status
 
 eval: setup
 	$(PY) -m bot.training

@@ -8,6 +8,7 @@ confusion-matrix PNG and the misclassified texts to var/reports/. A fallback pre
 import argparse
 import asyncio
 import csv
+import logging
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -79,8 +80,12 @@ def _plot_confusion(name: str, expected: List[str], predicted: List[str], labels
 
 
 async def evaluate(model: Path, files: List[Path]) -> Dict[str, Dict]:
-    from rasa.core.agent import Agent  # slow import, after argument checks
+    from rasa.core.agent import Agent  # slow imports, after argument checks
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     REPORTS.mkdir(parents=True, exist_ok=True)
     agent = Agent.load(str(model))
     results = {}

@@ -1,0 +1,53 @@
+"""Shared fixtures: the trained model, a real Redis and the running assistant."""
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.launcher import Stack
+from bot.processes import free_port
+from bot.redis_server import start_embedded_redis
+from bot.settings import Settings
+from bot.training import ensure_model
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def agent(model_path):
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model_path))
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL when set (CI, production-like), else an embedded real Redis."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = start_embedded_redis(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(model_path, redis_url, tmp_path_factory):
+    """The real Rasa server and action server, as processes, on free ports."""
+    var_dir = tmp_path_factory.mktemp("var")
+    settings = Settings(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        redis_url=redis_url,
+        database_url=f"sqlite:///{var_dir / 'rasa.db'}",
+        var_dir=var_dir,
+    )
+    running = Stack(settings, model_path)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
