@@ -37,9 +37,9 @@ fi
 req_hash=$(sha256sum requirements.txt | cut -c1-16)
 if ! stamp_matches requirements "$req_hash"; then
   echo "[setup] installing Python packages (first time: about 3-4 minutes)"
-  "$VENV/bin/python" -m pip install --upgrade --quiet --disable-pip-version-check pip==23.3.2 wheel
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check pip==23.3.2 wheel==0.45.1
   "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt \
-    2>&1 | grep --line-buffered -vE "^(WARNING: Location|  DEPRECATION|DEPRECATION)" || true
+    2>&1 | grep --line-buffered -vE "^(WARNING: Location|  DEPRECATION|DEPRECATION|Requirement already satisfied)" || true
   "$VENV/bin/python" -m pip check >/dev/null 2>&1 || "$VENV/bin/python" -m pip check
   echo "$req_hash" > "$STAMPS/requirements"
 fi

