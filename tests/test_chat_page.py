@@ -28,28 +28,25 @@ def page(stack, tmp_path):
         browser.close()
 
 
-def bot_messages(page):
-    return page.locator(".rw-response")
+def wait_for_bot(page, text):
+    """Waits until a bot message containing `text` is shown (typing dots come first)."""
+    page.locator(".rw-response", has_text=text).first.wait_for(timeout=30_000)
+
+
+def send(page, text):
+    page.fill(".rw-new-message", text)
+    page.keyboard.press("Enter")
 
 
 def test_customer_is_greeted_and_gets_an_answer(page):
-    bot_messages(page).first.wait_for(timeout=30_000)
-    assert "快递客服助手" in bot_messages(page).first.inner_text()
-
-    page.fill(".rw-new-message", "我的快遞到哪了")
-    page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.querySelectorAll('.rw-response').length >= 2", timeout=30_000
-    )
-    assert "運單號" in bot_messages(page).nth(1).inner_text()
+    wait_for_bot(page, "快递客服助手")
+    send(page, "我的快遞到哪了")
+    wait_for_bot(page, "運單號")
 
 
 def test_customer_text_is_shown_as_text_not_markup(page):
-    bot_messages(page).first.wait_for(timeout=30_000)
-    page.fill(".rw-new-message", "<img src=x onerror=window.hacked=1>我要退货")
-    page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.querySelectorAll('.rw-response').length >= 2", timeout=30_000
-    )
+    wait_for_bot(page, "快递客服助手")
+    send(page, "<img src=x onerror=window.hacked=1>我要退货")
+    wait_for_bot(page, "退换货")
     assert page.evaluate("window.hacked") is None
     assert "<img" in page.locator(".rw-client").last.inner_text()
