@@ -15,17 +15,29 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture()
-def page(stack, tmp_path):
+def open_chat(stack, tmp_path):
+    """Opens the chat page in chromium with the given browser language."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        page.goto(f"{stack.settings.rasa_url}/chat")
-        yield page
-        page.screenshot(path=str(tmp_path / "chat.png"))
+        pages = []
+
+        def open_page(locale="zh-CN"):
+            page = browser.new_context(locale=locale).new_page()
+            page.goto(f"{stack.settings.rasa_url}/chat")
+            pages.append(page)
+            return page
+
+        yield open_page
+        for number, page in enumerate(pages):
+            page.screenshot(path=str(tmp_path / f"chat-{number}.png"))
         browser.close()
+
+
+@pytest.fixture()
+def page(open_chat):
+    return open_chat("zh-CN")
 
 
 def wait_for_bot(page, text):
@@ -50,3 +62,8 @@ def test_customer_text_is_shown_as_text_not_markup(page):
     wait_for_bot(page, "退换货")
     assert page.evaluate("window.hacked") is None
     assert "<img" in page.locator(".rw-client").last.inner_text()
+
+
+def test_english_browser_is_greeted_in_english(open_chat):
+    page = open_chat("en-US")
+    wait_for_bot(page, "I'm the courier's assistant")

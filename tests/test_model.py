@@ -8,29 +8,39 @@ def parse(agent, text):
     return asyncio.run(agent.parse_message(text))
 
 
-@pytest.mark.parametrize(
-    "text, intent",
-    [
-        ("你好", "greet"),
-        ("我的快递到哪了", "track_parcel"),
-        ("我要退货", "request_return"),
-        ("我的退款什么时候到账", "check_return_status"),
-        ("转人工", "request_human"),
-        ("快递被摔坏了，我要投诉", "complain"),
-        ("运费怎么算", "ask_faq"),
-        ("今天天气怎么样", "out_of_scope"),
-        ("謝謝", "thank"),
-        ("我的包裹還沒到，幫我查一下", "track_parcel"),
-        ("我要退貨", "request_return"),
-        ("轉人工客服", "request_human"),
-        ("hello", "greet"),
-        ("where is my package", "track_parcel"),
-        ("I want to return this", "request_return"),
-        ("talk to an agent", "request_human"),
-        ("how much does shipping cost", "ask_faq"),
-        ("tell me a joke", "out_of_scope"),
-    ],
-)
+# The examples of the conversation contract, then Traditional and English variants.
+CONTRACT_EXAMPLES = [
+    ("你好", "greet"), ("在吗", "greet"), ("hello", "greet"),
+    ("再见", "goodbye"), ("没事了", "goodbye"), ("bye", "goodbye"),
+    ("谢谢", "thank"), ("多谢了", "thank"), ("thanks", "thank"),
+    ("是的", "affirm"), ("对", "affirm"), ("好的", "affirm"), ("yes", "affirm"),
+    ("不是", "deny"), ("不用了", "deny"), ("no", "deny"),
+    ("我的快递到哪了", "track_parcel"), ("几时能送到", "track_parcel"),
+    ("帮我催一下件", "track_parcel"), ("where is my package", "track_parcel"),
+    ("我要退货", "request_return"), ("衣服不合适想换", "request_return"),
+    ("怎么申请退货", "request_return"), ("I want to return this", "request_return"),
+    ("我的退货到哪一步了", "check_return_status"), ("退款什么时候到账", "check_return_status"),
+    ("where is my refund", "check_return_status"),
+    ("转人工", "request_human"), ("人工客服", "request_human"),
+    ("我要找真人", "request_human"), ("talk to an agent", "request_human"),
+    ("快递被摔坏了", "complain"), ("显示签收了但我没收到", "complain"),
+    ("快递员态度太差我要投诉", "complain"),
+    ("运费怎么算", "ask_faq"), ("能寄电池吗", "ask_faq"), ("保价怎么收费", "ask_faq"),
+    ("how much does shipping cost", "ask_faq"),
+    ("今天天气怎么样", "out_of_scope"), ("给我讲个笑话", "out_of_scope"),
+    ("帮我订机票", "out_of_scope"),
+]
+VARIANTS = [
+    ("謝謝", "thank"),
+    ("我的包裹還沒到，幫我查一下", "track_parcel"),
+    ("我要退貨", "request_return"),
+    ("轉人工客服", "request_human"),
+    ("運費怎麼算", "ask_faq"),
+    ("tell me a joke", "out_of_scope"),
+]
+
+
+@pytest.mark.parametrize("text, intent", CONTRACT_EXAMPLES + VARIANTS)
 def test_intent(agent, text, intent):
     assert parse(agent, text)["intent"]["name"] == intent
 
