@@ -26,6 +26,10 @@ from bot.channels.message_checks import (
 
 logger = logging.getLogger(__name__)
 
+# engine.io drops the connection on a bigger frame; up to this size an oversized
+# message reaches `check_text` and the customer gets a reply saying why.
+MAX_FRAME_BYTES = 4_000_000
+
 
 class CourierSocketIOInput(SocketIOInput):
     @classmethod
@@ -49,7 +53,10 @@ class CourierSocketIOInput(SocketIOInput):
         client_manager = AsyncRedisManager(self.redis_url) if self.redis_url else None
         # Same-origin and embedding pages are allowed, as in Rasa's own channel.
         return AsyncServer(
-            async_mode="sanic", cors_allowed_origins=[], client_manager=client_manager
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            client_manager=client_manager,
+            max_http_buffer_size=MAX_FRAME_BYTES,
         )
 
     def blueprint(
