@@ -90,7 +90,7 @@ def run() -> int:
         + (settings.redis_url or f"embedded, data in {settings.var_dir / 'redis'}"),
         flush=True,
     )
-    print(f"[3/3] starting the action server and the Rasa server (logs in var/log/)", flush=True)
+    print("[3/3] starting the action server and the Rasa server (logs in var/log/)", flush=True)
     stack = Stack(settings, model)
     stopping = False
 
