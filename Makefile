@@ -3,7 +3,7 @@
 # web chat widget; then the model is trained only if its inputs changed.
 PY := .venv/bin/python
 
-.PHONY: run test eval train setup browser clean
+.PHONY: run test eval bench train setup browser clean
 
 run: setup
 	$(PY) -m bot.launcher run
@@ -17,6 +17,10 @@ test: setup browser
 eval: setup
 	$(PY) -m bot.training
 	$(PY) -m bot.evaluate
+
+# Benchmarks print figures; they are not timed tests.
+bench: setup
+	$(PY) -m scripts.bench_tracking_lookup
 
 train: setup
 	$(PY) -m bot.training

@@ -58,3 +58,20 @@ def test_language_entity_is_tagged(agent, text, language):
 
 def test_full_width_input_is_understood(agent):
     assert parse(agent, "ＳＦ１２３４５６７８９０１２到哪了")["intent"]["name"] == "track_parcel"
+
+
+@pytest.mark.parametrize(
+    "text, entity, value",
+    [
+        ("sf 1234-5678 9012到哪了", "tracking_number", "SF123456789012"),
+        ("我的快递 ＫＤ２０２６１１２３０００１ 怎么还没到", "tracking_number", "KD202611230001"),
+        ("where is YT1234567890123", "tracking_number", "YT1234567890123"),
+        ("单号是七三零幺二三四五六七八九两三", "tracking_number", "73012345678923"),
+        ("我的手机号是 138 1234 5678", "phone_number", "13812345678"),
+    ],
+)
+def test_numbers_are_extracted_normalised(agent, text, entity, value):
+    entities = parse(agent, text)["entities"]
+    assert {"entity": entity, "value": value} in [
+        {"entity": e["entity"], "value": e["value"]} for e in entities
+    ]

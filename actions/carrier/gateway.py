@@ -1,0 +1,122 @@
+"""The one interface the bot uses to ask the courier's systems about parcels.
+
+Actions only ever talk to a `CarrierGateway`; which system answers (the embedded demo
+store or the courier's HTTP API) is chosen by `create_gateway()` in `__init__.py`.
+
+A parcel's `status` is what the customer should be told. It is the carrier's latest
+status, except that a parcel still on its way with no scan for more than 72 hours is
+reported as `STUCK`. Each gateway applies that rule with `current_status()` when it
+builds a `Parcel`, against its own clock, so the bot never does time arithmetic.
+"""
+import abc
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable, List, Optional
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+STUCK_AFTER = timedelta(hours=72)
+
+Clock = Callable[[], datetime]
+
+
+def shanghai_now() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
+class GatewayError(Exception):
+    """The carrier's system is unavailable or answered something unusable.
+
+    The message says what failed and what an operator can check.
+    """
+
+
+class ParcelStatus(str, enum.Enum):
+    CREATED = "created"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    AT_BRANCH = "at_branch"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    HELD = "held"
+    RETURNED_TO_SENDER = "returned_to_sender"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    STUCK = "stuck"
+
+
+# Statuses in which the courier is moving the parcel and a new scan is expected soon.
+# A parcel waiting for its sender (created) or customer (held, delivery_failed), or
+# one whose journey has ended, is not "stuck" however long it has been quiet.
+MOVING_STATUSES = frozenset(
+    {
+        ParcelStatus.PICKED_UP,
+        ParcelStatus.IN_TRANSIT,
+        ParcelStatus.AT_BRANCH,
+        ParcelStatus.OUT_FOR_DELIVERY,
+    }
+)
+
+
+def current_status(recorded: ParcelStatus, last_scan: datetime, now: datetime) -> ParcelStatus:
+    """The carrier's recorded status, or STUCK if a moving parcel is quiet > 72 h."""
+    if recorded in MOVING_STATUSES and now - last_scan > STUCK_AFTER:
+        return ParcelStatus.STUCK
+    return recorded
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    phone: str  # mainland mobile, 11 digits
+    address: str  # province, city, district, street, building in one line
+
+
+@dataclass(frozen=True)
+class ScanEvent:
+    time: datetime  # timezone Asia/Shanghai
+    place: str
+    status: ParcelStatus
+    description_zh: str
+    description_en: str
+
+
+@dataclass(frozen=True)
+class Parcel:
+    tracking_number: str  # "KD" + 12 digits
+    status: ParcelStatus
+    events: List[ScanEvent]  # oldest first; never empty (the first is "created")
+    sender: Party
+    recipient: Party
+    promised_date: date
+    estimated_date: Optional[date]  # None once the journey has ended or is on hold
+    pickup_code: Optional[str]  # for locker and pickup-station deliveries
+    delivered_to: Optional[str]  # "person", "locker", "station" or "other"
+    signed_by: Optional[str]  # who signed: the recipient, or e.g. 门卫 / 家人 / 前台
+
+    @property
+    def last_scan(self) -> ScanEvent:
+        return self.events[-1]
+
+    @property
+    def created_at(self) -> datetime:
+        """When the shipment was created; "newest first" lists sort on this."""
+        return self.events[0].time
+
+
+class CarrierGateway(abc.ABC):
+    """Everything the bot asks the courier's systems (parcels now, returns later)."""
+
+    @abc.abstractmethod
+    async def get_parcel(self, tracking_number: str) -> Optional[Parcel]:
+        """The parcel with this tracking number, or None when the carrier has none."""
+
+    @abc.abstractmethod
+    async def find_parcels_by_phone(self, phone: str) -> List[Parcel]:
+        """Parcels whose recipient or sender has this mobile number, newest first."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Releases connections; call once when the action server stops."""

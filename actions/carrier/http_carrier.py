@@ -1,0 +1,270 @@
+"""Adapter for the courier's production tracking API over HTTP.
+
+The contract (paths, JSON shape, answers) is in README.md beside this file. Each
+request has a timeout; connection errors, timeouts and 5xx answers are retried after
+a short pause that doubles each time, 4xx answers are not. Whatever the bot could not
+rely on (no answer after the retries, a refusal, a body that is not a parcel as the
+contract describes it) raises GatewayError.
+"""
+import asyncio
+import json
+import logging
+import os
+from datetime import date, datetime
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+
+from actions.carrier.gateway import (
+    SHANGHAI,
+    CarrierGateway,
+    Clock,
+    GatewayError,
+    Parcel,
+    ParcelStatus,
+    Party,
+    ScanEvent,
+    current_status,
+    shanghai_now,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 3.0
+DEFAULT_RETRIES = 2
+RETRY_PAUSE_SECONDS = 0.2  # before the first retry; doubles for each further one
+
+CONTRACT = "actions/carrier/README.md"
+
+T = TypeVar("T")
+
+
+class HttpCarrier(CarrierGateway):
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        retries: int = DEFAULT_RETRIES,
+        retry_pause_seconds: float = RETRY_PAUSE_SECONDS,
+        clock: Clock = shanghai_now,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout_seconds = timeout_seconds
+        self._retries = retries
+        self._retry_pause_seconds = retry_pause_seconds
+        self._clock = clock
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    @classmethod
+    def from_environment(cls) -> "HttpCarrier":
+        base_url = os.environ.get("CARRIER_API_URL")
+        if not base_url:
+            raise ValueError(
+                "CARRIER_GATEWAY=http needs CARRIER_API_URL, the base URL of the courier's "
+                "tracking API (e.g. https://tracking.example.com/v1)."
+            )
+        return cls(
+            base_url,
+            os.environ.get("CARRIER_API_TOKEN", ""),
+            timeout_seconds=setting("CARRIER_API_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS, float),
+            retries=setting("CARRIER_API_RETRIES", DEFAULT_RETRIES, int),
+        )
+
+    async def get_parcel(self, tracking_number: str) -> Optional[Parcel]:
+        url = f"{self._base_url}/parcels/{quote(tracking_number, safe='')}"
+        status, body = await self._get(url)
+        if status == 404:
+            return None
+        return decoded(url, body, lambda data: parcel_from_json(data, self._clock()))
+
+    async def find_parcels_by_phone(self, phone: str) -> List[Parcel]:
+        url = f"{self._base_url}/parcels"
+        status, body = await self._get(url, {"phone": phone})
+        if status == 404:
+            raise GatewayError(
+                f"The carrier API answered 404 to GET {url}; the parcel list should always "
+                f"exist. Check CARRIER_API_URL and the contract in {CONTRACT}."
+            )
+        parcels = decoded(url, body, lambda data: parcels_from_json(data, self._clock()))
+        return sorted(parcels, key=lambda parcel: parcel.created_at, reverse=True)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _get(self, url: str, query: Optional[Dict[str, str]] = None) -> Tuple[int, bytes]:
+        """Status (200 or 404) and body of GET url, retrying transient failures.
+
+        Messages name the url without the query, so no phone number reaches the logs.
+        """
+        attempts = self._retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self._client().get(url, params=query) as response:
+                    body = await response.read()
+                    if response.status < 500:
+                        return self._accepted(url, response.status, body)
+                    problem = f"HTTP {response.status}"
+            except asyncio.TimeoutError:
+                problem = f"no answer within {self._timeout_seconds:g} s"
+            except aiohttp.ClientError as error:
+                problem = f"{type(error).__name__}: {error}"
+            if attempt < attempts:
+                logger.warning("Carrier API GET %s failed (%s); retrying.", url, problem)
+                await asyncio.sleep(self._retry_pause_seconds * 2 ** (attempt - 1))
+        raise GatewayError(
+            f"The carrier API failed GET {url} {attempts} times (last: {problem}). "
+            "Check that it is up and that CARRIER_API_URL points to it."
+        )
+
+    def _accepted(self, url: str, status: int, body: bytes) -> Tuple[int, bytes]:
+        if status in (200, 404):
+            return status, body
+        if status in (401, 403):
+            raise GatewayError(
+                f"The carrier API refused GET {url} with HTTP {status}. "
+                "Check CARRIER_API_TOKEN."
+            )
+        raise GatewayError(
+            f"The carrier API answered GET {url} with HTTP {status}: "
+            f"{body[:200].decode(errors='replace')}"
+        )
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Made on first use, inside the event loop that will use it.
+        if self._session is None:
+            headers = {"Accept": "application/json"}
+            if self._token:
+                headers["Authorization"] = f"Bearer {self._token}"
+            self._session = aiohttp.ClientSession(
+                headers=headers, timeout=aiohttp.ClientTimeout(total=self._timeout_seconds)
+            )
+        return self._session
+
+
+def setting(name: str, default: T, kind: Callable[[str], T]) -> T:
+    """A non-negative number from the environment variable `name`, else `default`."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        raise ValueError(f"{name} must be a non-negative {kind.__name__}, not {raw!r}.")
+    return value
+
+
+def decoded(url: str, body: bytes, convert: Callable[[Any], T]) -> T:
+    """The body as JSON, converted; GatewayError when it does not fit the contract."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise GatewayError(
+            f"The carrier API answered GET {url} with a body that is not JSON "
+            f"({body[:80]!r}). See the contract in {CONTRACT}."
+        ) from None
+    try:
+        return convert(data)
+    except ValueError as problem:
+        raise GatewayError(
+            f"The carrier API answered GET {url} with JSON that breaks the contract in "
+            f"{CONTRACT}: {problem}."
+        ) from None
+
+
+def parcels_from_json(data: Any, now: datetime) -> List[Parcel]:
+    items = checked(data, list, "the parcel list")
+    return [parcel_from_json(item, now, f"parcel [{index}]") for index, item in enumerate(items)]
+
+
+def parcel_from_json(data: Any, now: datetime, where: str = "parcel") -> Parcel:
+    parcel = checked(data, dict, where)
+    events_data = checked(field(parcel, "events", where), list, f"{where}.events")
+    events = [
+        event_from_json(item, f"{where}.events[{index}]") for index, item in enumerate(events_data)
+    ]
+    events.sort(key=lambda event: event.time)  # the contract says oldest first; make sure
+    if not events:
+        raise ValueError(f"{where}.events is empty; it must hold at least the 'created' scan")
+    recorded = parsed(parcel, "status", ParcelStatus, where)
+    return Parcel(
+        tracking_number=text(parcel, "tracking_number", where),
+        status=current_status(recorded, events[-1].time, now),
+        events=events,
+        sender=party_from_json(field(parcel, "sender", where), f"{where}.sender"),
+        recipient=party_from_json(field(parcel, "recipient", where), f"{where}.recipient"),
+        promised_date=parsed(parcel, "promised_date", date.fromisoformat, where),
+        estimated_date=optional(parcel, "estimated_date", date.fromisoformat, where),
+        pickup_code=optional(parcel, "pickup_code", str, where),
+        delivered_to=optional(parcel, "delivered_to", str, where),
+        signed_by=optional(parcel, "signed_by", str, where),
+    )
+
+
+def party_from_json(data: Any, where: str) -> Party:
+    party = checked(data, dict, where)
+    return Party(
+        name=text(party, "name", where),
+        phone=text(party, "phone", where),
+        address=text(party, "address", where),
+    )
+
+
+def event_from_json(data: Any, where: str) -> ScanEvent:
+    event = checked(data, dict, where)
+    return ScanEvent(
+        time=parsed(event, "time", shanghai_time, where),
+        place=text(event, "place", where),
+        status=parsed(event, "status", ParcelStatus, where),
+        description_zh=text(event, "description_zh", where),
+        description_en=text(event, "description_en", where),
+    )
+
+
+def shanghai_time(value: str) -> datetime:
+    time = datetime.fromisoformat(value)
+    if time.tzinfo is None:
+        raise ValueError("a time needs its UTC offset")
+    return time.astimezone(SHANGHAI)
+
+
+# Readers for the JSON fields: each raises ValueError saying which field is wrong.
+
+
+def field(data: Dict[str, Any], key: str, where: str) -> Any:
+    if data.get(key) is None:
+        raise ValueError(f"{where} has no '{key}'")
+    return data[key]
+
+
+JSON_TYPES = {dict: "an object", list: "a list", str: "a string", int: "a number",
+              float: "a number", bool: "true or false", type(None): "null"}
+
+
+def checked(value: Any, kind: type, where: str) -> Any:
+    if not isinstance(value, kind):
+        raise ValueError(f"{where} is {JSON_TYPES[type(value)]}, not {JSON_TYPES[kind]}")
+    return value
+
+
+def text(data: Dict[str, Any], key: str, where: str) -> str:
+    return checked(field(data, key, where), str, f"{where}.{key}")
+
+
+def parsed(data: Dict[str, Any], key: str, parse: Callable[[str], T], where: str) -> T:
+    value = text(data, key, where)
+    try:
+        return parse(value)
+    except ValueError:
+        raise ValueError(f"{where}.{key} has an invalid value {value!r}") from None
+
+
+def optional(data: Dict[str, Any], key: str, parse: Callable[[str], T], where: str) -> Optional[T]:
+    """An optional field: absent or null gives None."""
+    return None if data.get(key) is None else parsed(data, key, parse, where)

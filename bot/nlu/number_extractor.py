@@ -1,0 +1,57 @@
+"""Rasa pipeline component that extracts waybill and mobile numbers.
+
+Deterministic rules (bot/nlu/waybill_numbers.py) instead of a learned extractor: the
+formats are exact, customers write them with spaces, dashes and full-width digits, and
+IVR front-ends send them as spoken digits. Values are normalised (`SF123456789012`,
+`13812345678`). For spoken numbers the offsets refer to the text with the digits
+converted, since the spoken words have no single place in the number.
+"""
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.waybill_numbers import find_phone_numbers, find_waybills_in_speech, spoken_digits_to_digits
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class NumberEntityExtractor(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "NumberEntityExtractor":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = [
+                self._entity("tracking_number", w.number, w.start, w.end)
+                for w in find_waybills_in_speech(text)
+            ] + [
+                self._entity("phone_number", p.number, p.start, p.end)
+                for p in find_phone_numbers(spoken_digits_to_digits(text))
+            ]
+            if found:
+                message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
+        return messages
+
+    def _entity(self, name: Text, value: Text, start: int, end: int) -> Dict[Text, Any]:
+        return {
+            "entity": name,
+            "value": value,
+            "start": start,
+            "end": end,
+            "confidence_entity": 1.0,
+            "extractor": self.__class__.__name__,
+        }
