@@ -1,0 +1,510 @@
+"""The customer-facing wording of parcel-tracking answers.
+
+Pure functions from gateway data (`Parcel`, `Waybill`) to the text the assistant
+sends; the dialogue actions decide when to call which. Every text is written once in
+Simplified Chinese and once in English (`Phrase`); Traditional Chinese is the
+Simplified reply converted as a whole, so no Traditional copy has to be kept in step.
+
+Two shapes of reply: text channels (web chat over socketio, rest, the app) get short
+lines and a compact timeline; the phone line ("ivr") gets spoken sentences only,
+without timeline lines or symbols, with times said the way people say them and
+codes split into single digits so the speech synthesiser reads them one by one.
+
+Personal data: the recipient's name, phone and address are never shown before the
+customer has verified their identity, nor are the pickup code, who signed instead of
+the recipient, or the locker or station holding the parcel (its name contains the
+recipient's street). Scan descriptions are not shown at all: they are the carrier's
+free text and carry courier phone numbers, pickup codes and signers.
+"""
+import re
+from datetime import date, datetime
+from typing import Dict, List, NamedTuple, Optional, Sequence
+
+from actions.carrier.gateway import SHANGHAI, Parcel, ParcelStatus, ScanEvent
+from bot.nlu.text_normaliser import ENGLISH, TRADITIONAL, to_traditional
+from bot.nlu.waybill_numbers import Waybill
+
+VOICE_CHANNELS = frozenset({"ivr"})
+TIMELINE_SCANS = 5
+LISTED_PARCELS = 5
+# The voice line reads out the end of a tracking number only; fourteen characters
+# are too many to listen to, and the last digits tell a customer's parcels apart.
+SPOKEN_NUMBER_DIGITS = 4
+
+
+class Phrase(NamedTuple):
+    """One text in Simplified Chinese and English; may hold `{placeholders}`."""
+
+    zh: str
+    en: str
+
+
+class StatusWording(NamedTuple):
+    word: Phrase
+    # None for DELIVERED: what comes next depends on how it was handed over.
+    next_step: Optional[Phrase]
+
+
+_AGENT_PRIORITY = Phrase(
+    "我可以帮您转人工客服优先处理。",
+    "I can put you through to an agent who will treat it as a priority.",
+)
+
+STATUS_WORDINGS: Dict[ParcelStatus, StatusWording] = {
+    ParcelStatus.CREATED: StatusWording(
+        Phrase("已下单，等待揽收", "registered, waiting to be picked up"),
+        Phrase("快递员上门揽收后，就会有第一条扫描记录。",
+               "The first scan appears once our courier has collected it from the sender."),
+    ),
+    ParcelStatus.PICKED_UP: StatusWording(
+        Phrase("已揽收", "picked up"),
+        Phrase("包裹接下来会发往转运中心。", "It goes to a transfer centre next."),
+    ),
+    ParcelStatus.IN_TRANSIT: StatusWording(
+        Phrase("运输中", "on its way"),
+        Phrase("到达派送网点后就会安排派送。",
+               "Once it reaches your local branch, it will be delivered as soon as possible."),
+    ),
+    ParcelStatus.AT_BRANCH: StatusWording(
+        Phrase("已到达派送网点", "at your local branch"),
+        Phrase("快递员很快会安排派送。", "A courier will take it out for delivery soon."),
+    ),
+    ParcelStatus.OUT_FOR_DELIVERY: StatusWording(
+        Phrase("派送中", "out for delivery"),
+        Phrase("快递员今天会送到，请保持电话畅通。",
+               "The courier is bringing it today, so please keep your phone at hand."),
+    ),
+    ParcelStatus.DELIVERED: StatusWording(Phrase("已签收", "delivered"), None),
+    ParcelStatus.DELIVERY_FAILED: StatusWording(
+        Phrase("派送失败", "delivery failed"),
+        Phrase("您可以预约再次派送。", "You can book a redelivery."),
+    ),
+    ParcelStatus.HELD: StatusWording(
+        Phrase("应您要求暂存", "held at your request"),
+        Phrase("到期前可随时预约派送。",
+               "You can book a delivery any time before the holding period ends."),
+    ),
+    ParcelStatus.RETURNED_TO_SENDER: StatusWording(
+        Phrase("已退回寄件人", "returned to the sender"),
+        Phrase("如需重新寄出，请联系寄件人。",
+               "If it should be sent again, please contact the sender."),
+    ),
+    ParcelStatus.DAMAGED: StatusWording(Phrase("包裹破损", "damaged"), _AGENT_PRIORITY),
+    ParcelStatus.LOST: StatusWording(Phrase("包裹丢失", "lost"), _AGENT_PRIORITY),
+    ParcelStatus.STUCK: StatusWording(
+        Phrase("已超过 72 小时没有新的扫描记录", "no new scan for over 72 hours"),
+        _AGENT_PRIORITY,
+    ),
+}
+
+# Statuses in which the parcel is still coming, so a delivery date means something.
+# Held and stuck parcels have none the customer could rely on.
+_AWAITING_DELIVERY = frozenset(
+    {
+        ParcelStatus.CREATED,
+        ParcelStatus.PICKED_UP,
+        ParcelStatus.IN_TRANSIT,
+        ParcelStatus.AT_BRANCH,
+        ParcelStatus.OUT_FOR_DELIVERY,
+        ParcelStatus.DELIVERY_FAILED,
+    }
+)
+
+_STATUS_LINE = Phrase("包裹 {number}：{word}。", "Parcel {number}: {word}.")
+_SPOKEN_NUMBER = Phrase("尾号 {digits}", "ending in {digits}")
+# English voices cannot read Chinese place names, so the English sentence has none.
+_SPOKEN_LAST_SCAN = Phrase("最新一次扫描是{when}，地点是{place}。", "The latest scan was {when}.")
+_EXPECTED = Phrase("预计 {day} 送达。", "Expected {day}.")
+_TIMELINE_HEADER = Phrase("物流记录（最新在前）：", "Latest scans, newest first:")
+_RECIPIENT = Phrase("收件人：{name}，{phone}，{address}", "Recipient: {name}, {phone}, {address}")
+
+# Lockers and pickup stations, named generically until the customer is verified.
+_PICKUP_POINTS = {
+    "locker": Phrase("快递柜", "a parcel locker"),
+    "station": Phrase("快递驿站", "a pickup station"),
+}
+_WAITING_AT = Phrase("包裹在{place}等您取件。", "It is waiting for you at {place}.")
+_PICKUP_CODE = Phrase("取件码 {code}。", "Your pickup code is {code}.")
+_PICKUP_CODE_AFTER_VERIFICATION = Phrase(
+    "验证身份后，我可以告诉您取件码。",
+    "Once you have verified your identity, I can give you the pickup code.",
+)
+_SIGNED_BY_RECIPIENT = Phrase("由收件人本人签收。", "It was signed for by the recipient.")
+_SIGNED_BY = Phrase("由{signer}代签收。", "It was signed for by {signer}.")
+_SIGNED_BY_SOMEONE_ELSE = Phrase(
+    "由他人代签收，验证身份后，我可以告诉您是谁签收的。",
+    "It was signed for by someone else. Once you have verified your identity, "
+    "I can tell you who.",
+)
+_COLLECT_FROM_SIGNER = Phrase(
+    "请向代签收人领取；如果没有拿到，我可以帮您转人工客服查明情况。",
+    "Please collect it from them. If you cannot find it, I can put you through to an "
+    "agent to check.",
+)
+_NOT_RECEIVED = Phrase(
+    "如果您没有收到，我可以帮您转人工客服查明情况。",
+    "If you have not received it, I can put you through to an agent to check.",
+)
+_SOMEONE_ELSE = Phrase("他人", "someone else")
+# Who commonly signs instead of the recipient. Anyone else is taken to be a person
+# and shown masked.
+_SIGNER_ROLES = {
+    "门卫": Phrase("门卫", "the gatekeeper"),
+    "家人": Phrase("家人", "a family member"),
+    "前台": Phrase("前台", "the front desk"),
+    "同事": Phrase("同事", "a colleague"),
+    "物业": Phrase("物业", "property management"),
+}
+
+_RELATIVE_DAYS = {
+    -1: Phrase("昨天", "yesterday"),
+    0: Phrase("今天", "today"),
+    1: Phrase("明天", "tomorrow"),
+}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_CHINESE_DIGITS = "零一二三四五六七八九"
+# (hour the period ends before, its name), for saying times in Chinese.
+_DAY_PERIODS_ZH = ((6, "凌晨"), (12, "上午"), (13, "中午"), (18, "下午"), (24, "晚上"))
+
+_LIST_HEADER = Phrase("找到 {count} 个包裹：", "I found {count} parcel{plural}:")
+_LIST_ITEM = Phrase("{number}：{word}，最近扫描 {day}。", "{number}: {word}, last scan {day}.")
+_LIST_INDEX = Phrase("{index}. ", "{index}. ")
+_SPOKEN_LIST_INDEX = Phrase("第 {index} 个，", "Number {index}, ")
+_LIST_MORE = Phrase("还有 {count} 个包裹没有列出。", "There {verb} {count} more.")
+_LIST_DETAILS = Phrase(
+    "告诉我运单号，我可以帮您查看详情。",
+    "Tell me a tracking number and I'll give you the details.",
+)
+_LIST_EMPTY = Phrase(
+    "这个手机号下没有查到包裹。如果您有运单号，可以直接告诉我。",
+    "I found no parcels for this phone number. If you have a tracking number, just tell me.",
+)
+
+_OTHER_CARRIER = Phrase(
+    "这个单号看起来是{carrier}的（{number}），我们查不到其他快递公司的件。",
+    "This number ({number}) looks like it belongs to {carrier}. We can only track our "
+    "own parcels, not other couriers'.",
+)
+_CARRIER_WEBSITE = Phrase("在{carrier}官网 {website}", "on {website}")
+_CARRIER_HOTLINE = Phrase("拨打 {hotline}", "call {hotline}")
+# Both ways end in a website or phone number, which a space sets off from Chinese.
+_CARRIER_CONTACT = Phrase("您可以{ways} 查询。", "You can check it {ways}.")
+_CARRIER_CONTACT_JOINER = Phrase(" 或", " or ")
+_ASK_CARRIER = Phrase("请向{carrier}查询。", "Please ask {carrier}.")
+
+_UNKNOWN_NUMBER = Phrase(
+    "没有查到运单号 {number} 的信息。常见的原因有三种：包裹刚寄出，还没有扫描记录，"
+    "请过几个小时再查；单号有误，请对照快递面单或订单核对；包裹由其他快递公司承运，"
+    "请向该公司查询。如果核对后仍然查不到，我可以帮您转人工客服。",
+    "I couldn't find tracking number {number}. Usually the parcel has only just been "
+    "sent and not scanned yet, so please try again in a few hours; or the number has a "
+    "typo, so please check it against the label or your order; or the parcel is with "
+    "another courier, so please ask them. If it still cannot be found, I can put you "
+    "through to an agent.",
+)
+
+_NUMBER_FORMAT = Phrase(
+    "我们的运单号是{prefix}加 12 位数字{example}。运单号印在快递面单上，网购的包裹也可以"
+    "在订单的物流信息里找到。请检查后再告诉我。",
+    "Our tracking numbers are {prefix} followed by 12 digits{example}. You'll find the "
+    "number on the shipping label, or in your order's delivery details if you bought "
+    "online. Please check it and tell me again.",
+)
+_NUMBER_PREFIX = Phrase(" KD ", "KD")
+_SPOKEN_NUMBER_PREFIX = Phrase("字母 K D ", "the letters K D")
+_NUMBER_EXAMPLE = Phrase("，例如 KD202611230001", ", for example KD202611230001")
+
+# Province (or autonomous region), city, and district or county after the city, at
+# the start of a mainland address: "浙江省杭州市西湖区…", "上海市浦东新区…". Digits,
+# street words and 小区 (a housing estate) are excluded, so no part of the street
+# address is ever taken for a district.
+_ADDRESS_REGION = re.compile(
+    r"(?:[^\d\s省市]{2,7}?(?:省|自治区|特别行政区))?"
+    r"(?:[^\d\s省市区县]{2,9}?(?:市|自治州|地区|盟)"
+    r"(?:[^\d\s省市区县旗路街道号]{1,6}?(?:(?<!小)区|县|市|旗))?)?"
+)
+
+
+def describe_parcel(
+    parcel: Parcel, language: str, channel: str, verified: bool, now: datetime
+) -> str:
+    """The answer to "where is my parcel": status, last scan, date, next step.
+
+    `verified` says whether the customer has proved they are the sender or recipient;
+    only then are the pickup code, the signer and the (masked) recipient shown.
+    `now` keeps past dates out of the reply and lets the voice line say "today".
+    """
+    voice = channel in VOICE_CHANNELS
+    today = now.astimezone(SHANGHAI).date()
+    wording = STATUS_WORDINGS[parcel.status]
+    sentences = [
+        _say(_STATUS_LINE, language, number=_number(parcel, language, voice),
+             word=_say(wording.word, language))
+    ]
+    if voice:
+        last_scan = parcel.last_scan
+        sentences.append(
+            _say(_SPOKEN_LAST_SCAN, language, when=_spoken_time(last_scan.time, language, today),
+                 place=_place(parcel, last_scan, language, verified, voice))
+        )
+    expected = _expected_date(parcel, today)
+    if expected:
+        day = _day(expected, language, today if voice else None)
+        sentences.append(_say(_EXPECTED, language, day=day))
+    if parcel.status is ParcelStatus.DELIVERED:
+        sentences += _handover(parcel, language, verified, voice)
+    elif wording.next_step:
+        sentences.append(_say(wording.next_step, language))
+    if not voice:
+        if verified:
+            sentences.append(_recipient(parcel, language))
+        sentences.append(_say(_TIMELINE_HEADER, language))
+        sentences += [
+            _timeline_line(parcel, event, language, verified)
+            for event in reversed(parcel.events[-TIMELINE_SCANS:])
+        ]
+    return _render(sentences, language, voice)
+
+
+def describe_parcel_list(parcels: Sequence[Parcel], language: str, channel: str) -> str:
+    """The parcels found for a verified customer's phone, in the order given.
+
+    At most `LISTED_PARCELS` are listed, each with its status and last scan date;
+    the rest are counted.
+    """
+    if not parcels:
+        return _finish(_say(_LIST_EMPTY, language), language)
+    voice = channel in VOICE_CHANNELS
+    count = len(parcels)
+    sentences = [_say(_LIST_HEADER, language, count=count, plural="" if count == 1 else "s")]
+    for index, parcel in enumerate(parcels[:LISTED_PARCELS], start=1):
+        item = _say(
+            _LIST_ITEM, language,
+            number=_number(parcel, language, voice),
+            word=_say(STATUS_WORDINGS[parcel.status].word, language),
+            day=_day(parcel.last_scan.time.astimezone(SHANGHAI).date(), language, None),
+        )
+        numbering = _SPOKEN_LIST_INDEX if voice else _LIST_INDEX
+        sentences.append(_say(numbering, language, index=index) + item)
+    more = count - LISTED_PARCELS
+    if more > 0:
+        sentences.append(_say(_LIST_MORE, language, count=more, verb="is" if more == 1 else "are"))
+    sentences.append(_say(_LIST_DETAILS, language))
+    return _render(sentences, language, voice)
+
+
+def describe_other_carrier(waybill: Waybill, language: str) -> str:
+    """Says the number looks like another courier's and where to track it instead."""
+    carrier = waybill.carrier
+    name = carrier.name_en if language == ENGLISH else carrier.name_zh
+    ways = []
+    if carrier.website:
+        ways.append(_say(_CARRIER_WEBSITE, language, carrier=name, website=carrier.website))
+    if carrier.hotline:
+        ways.append(_say(_CARRIER_HOTLINE, language, hotline=carrier.hotline))
+    if ways:
+        contact = _say(_CARRIER_CONTACT, language,
+                       ways=_say(_CARRIER_CONTACT_JOINER, language).join(ways))
+    else:
+        contact = _say(_ASK_CARRIER, language, carrier=name)
+    sentences = [_say(_OTHER_CARRIER, language, carrier=name, number=waybill.number), contact]
+    return _finish(_join_sentences(sentences, language), language)
+
+
+def describe_unknown_number(number: str, language: str) -> str:
+    """Says nothing was found for a well-formed number, why that happens, what to do."""
+    return _finish(_say(_UNKNOWN_NUMBER, language, number=number), language)
+
+
+def explain_number_format(language: str, channel: str) -> str:
+    """What our tracking numbers look like and where to find them."""
+    voice = channel in VOICE_CHANNELS
+    text = _say(
+        _NUMBER_FORMAT, language,
+        prefix=_say(_SPOKEN_NUMBER_PREFIX if voice else _NUMBER_PREFIX, language),
+        # A fourteen-character example is only noise when listened to.
+        example="" if voice else _say(_NUMBER_EXAMPLE, language),
+    )
+    return _finish(text, language)
+
+
+def mask_phone(phone: str) -> str:
+    """Hides the middle digits, as Chinese services do: 13812345678 → 138****5678."""
+    if len(phone) < 8:
+        # Too short to keep both ends without giving most of it away.
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """Keeps the first character only: 张伟 → 张*, 欧阳娜娜 → 欧***, John Smith → J***."""
+    name = name.strip()
+    if not name:
+        return ""
+    if name.isascii():
+        # A fixed length, as the length of a Latin name says a lot about it.
+        return f"{name[0]}***"
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_address(address: str) -> str:
+    """Keeps province, city and district, masks the rest: "浙江省杭州市西湖区****"."""
+    region = _ADDRESS_REGION.match(address).group()
+    if region == address:
+        return address
+    return f"{region}****"
+
+
+def _say(phrase: Phrase, language: str, **values: object) -> str:
+    """The phrase in English or Chinese, filled in; Traditional comes at the end.
+
+    Any language tag but "en" gets Chinese, as Simplified is the bot's default.
+    """
+    text = phrase.en if language == ENGLISH else phrase.zh
+    return text.format(**values)
+
+
+def _finish(text: str, language: str) -> str:
+    """Converts a whole Chinese reply, place names included, for Traditional readers."""
+    return to_traditional(text) if language == TRADITIONAL else text
+
+
+def _render(sentences: List[str], language: str, voice: bool) -> str:
+    """Spoken sentences run on; in text, each sentence and scan gets its own line."""
+    text = _join_sentences(sentences, language) if voice else "\n".join(sentences)
+    return _finish(text, language)
+
+
+def _join_sentences(sentences: List[str], language: str) -> str:
+    """Sentences run on, as spoken or in a paragraph; Chinese needs no space between."""
+    return ("" if language != ENGLISH else " ").join(sentences)
+
+
+def _number(parcel: Parcel, language: str, voice: bool) -> str:
+    if not voice:
+        return parcel.tracking_number
+    return _say(_SPOKEN_NUMBER, language,
+                digits=_spaced(parcel.tracking_number[-SPOKEN_NUMBER_DIGITS:]))
+
+
+def _spaced(digits: str) -> str:
+    """123456 → 1 2 3 4 5 6, so the voice reads digits, not "one hundred and…"."""
+    return " ".join(digits)
+
+
+def _expected_date(parcel: Parcel, today: date) -> Optional[date]:
+    """The estimate, else the promise, while the parcel is coming; never a past date."""
+    if parcel.status not in _AWAITING_DELIVERY:
+        return None
+    expected = parcel.estimated_date or parcel.promised_date
+    return expected if expected >= today else None
+
+
+def _handover(parcel: Parcel, language: str, verified: bool, voice: bool) -> List[str]:
+    """How a delivered parcel was handed over, and what the customer does next."""
+    if parcel.delivered_to in _PICKUP_POINTS:
+        place = _place(parcel, parcel.last_scan, language, verified, voice)
+        sentences = [_say(_WAITING_AT, language, place=place)]
+        if verified and parcel.pickup_code:
+            code = _spaced(parcel.pickup_code) if voice else parcel.pickup_code
+            sentences.append(_say(_PICKUP_CODE, language, code=code))
+        else:
+            sentences.append(_say(_PICKUP_CODE_AFTER_VERIFICATION, language))
+        return sentences
+    if parcel.delivered_to == "other":
+        if verified:
+            signed = _say(_SIGNED_BY, language, signer=_signer(parcel.signed_by, language))
+        else:
+            signed = _say(_SIGNED_BY_SOMEONE_ELSE, language)
+        return [signed, _say(_COLLECT_FROM_SIGNER, language)]
+    if parcel.delivered_to == "person":
+        return [_say(_SIGNED_BY_RECIPIENT, language), _say(_NOT_RECEIVED, language)]
+    return [_say(_NOT_RECEIVED, language)]
+
+
+def _signer(signed_by: Optional[str], language: str) -> str:
+    """Who signed instead of the recipient: a role as it is, anyone else masked."""
+    if signed_by in _SIGNER_ROLES:
+        return _say(_SIGNER_ROLES[signed_by], language)
+    if signed_by:
+        return mask_name(signed_by)
+    return _say(_SOMEONE_ELSE, language)
+
+
+def _place(
+    parcel: Parcel, event: ScanEvent, language: str, verified: bool, voice: bool
+) -> str:
+    """Where a scan happened, as far as this customer may be told and can hear it.
+
+    A locker's or station's name contains the recipient's street, so it waits for
+    verification; English voices cannot read Chinese names, so they get the generic one.
+    """
+    point = _PICKUP_POINTS.get(parcel.delivered_to)
+    hidden = not verified or (voice and language == ENGLISH)
+    if point and event.status is ParcelStatus.DELIVERED and hidden:
+        return _say(point, language)
+    return event.place
+
+
+def _recipient(parcel: Parcel, language: str) -> str:
+    """The recipient, masked even for a verified customer: enough to recognise it."""
+    recipient = parcel.recipient
+    return _say(_RECIPIENT, language, name=mask_name(recipient.name),
+                phone=mask_phone(recipient.phone), address=mask_address(recipient.address))
+
+
+def _timeline_line(parcel: Parcel, event: ScanEvent, language: str, verified: bool) -> str:
+    """One scan on one line: 11-23 14:05 上海浦东转运中心 运输中."""
+    time = event.time.astimezone(SHANGHAI)
+    stamp = f"{_date(time, language)} {time:%H:%M}" if language == ENGLISH \
+        else f"{time:%m-%d %H:%M}"
+    place = _place(parcel, event, language, verified, voice=False)
+    return f"{stamp} {place} {_say(STATUS_WORDINGS[event.status].word, language)}"
+
+
+def _date(day: date, language: str) -> str:
+    """11月25日 / 25 Nov, spelt out so no locale setting changes it."""
+    if language == ENGLISH:
+        return f"{day.day} {_MONTHS_EN[day.month - 1]}"
+    return f"{day.month}月{day.day}日"
+
+
+def _day(day: date, language: str, today: Optional[date]) -> str:
+    """A date as it fits in a sentence: "today" when `today` is given and it is near.
+
+    Written replies stay in the chat history, where "today" turns wrong tomorrow, so
+    they pass no `today` and always get the date.
+    """
+    if today is not None and (day - today).days in _RELATIVE_DAYS:
+        return _say(_RELATIVE_DAYS[(day - today).days], language)
+    return f"on {_date(day, language)}" if language == ENGLISH else _date(day, language)
+
+
+def _spoken_time(moment: datetime, language: str, today: date) -> str:
+    """As said aloud: 今天下午两点零五分 / today at 2:05 pm."""
+    moment = moment.astimezone(SHANGHAI)
+    day = _day(moment.date(), language, today)
+    if language == ENGLISH:
+        hour = moment.hour % 12 or 12
+        clock = f"{hour}:{moment.minute:02d}" if moment.minute else str(hour)
+        return f"{day} at {clock} {'am' if moment.hour < 12 else 'pm'}"
+    period = next(name for end, name in _DAY_PERIODS_ZH if moment.hour < end)
+    # As people say it: 凌晨零点, 两点 (not 二点), 中午十二点.
+    hour = moment.hour if moment.hour <= 12 else moment.hour - 12
+    hour_words = {0: "零", 2: "两"}.get(hour) or _chinese_number(hour)
+    minutes = ""
+    if moment.minute:
+        minutes = ("零" if moment.minute < 10 else "") + _chinese_number(moment.minute) + "分"
+    return f"{day}{period}{hour_words}点{minutes}"
+
+
+def _chinese_number(number: int) -> str:
+    """1 to 59 in Chinese numerals: 5 → 五, 10 → 十, 12 → 十二, 35 → 三十五."""
+    tens, ones = divmod(number, 10)
+    words = ""
+    if tens:
+        words = ("" if tens == 1 else _CHINESE_DIGITS[tens]) + "十"
+    if ones:
+        words += _CHINESE_DIGITS[ones]
+    return words
