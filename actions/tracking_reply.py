@@ -21,8 +21,9 @@ from datetime import date, datetime
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from actions.carrier.gateway import SHANGHAI, Parcel, ParcelStatus, ScanEvent
-from bot.nlu.text_normaliser import ENGLISH, TRADITIONAL, to_traditional
-from bot.nlu.waybill_numbers import Waybill
+from actions.wording import Phrase, finish, join_sentences, say
+from bot.nlu.text_normaliser import ENGLISH
+from bot.nlu.waybill_numbers import Waybill, looks_like_waybill_attempt
 
 VOICE_CHANNELS = frozenset({"ivr"})
 TIMELINE_SCANS = 5
@@ -30,13 +31,6 @@ LISTED_PARCELS = 5
 # The voice line reads out the end of a tracking number only; fourteen characters
 # are too many to listen to, and the last digits tell a customer's parcels apart.
 SPOKEN_NUMBER_DIGITS = 4
-
-
-class Phrase(NamedTuple):
-    """One text in Simplified Chinese and English; may hold `{placeholders}`."""
-
-    zh: str
-    en: str
 
 
 class StatusWording(NamedTuple):
@@ -214,6 +208,44 @@ _NUMBER_FORMAT = Phrase(
 _NUMBER_PREFIX = Phrase(" KD ", "KD")
 _SPOKEN_NUMBER_PREFIX = Phrase("字母 K D ", "the letters K D")
 _NUMBER_EXAMPLE = Phrase("，例如 KD202611230001", ", for example KD202611230001")
+_STILL_NEED_NUMBER = Phrase(
+    "我需要运单号才能帮您查询。没有运单号的话，也可以告诉我收件人的手机号。",
+    "I need the tracking number to look it up. If you don't have it, you can give me "
+    "the recipient's mobile number instead.",
+)
+_LAST_TRY = Phrase(
+    "如果这次还不行，我会为您转人工客服。",
+    "If that doesn't work either, I'll put you through to an agent.",
+)
+_CODE_SENT = Phrase(
+    "为了保护您的隐私，我已向{phone}发送了 6 位短信验证码，请把验证码告诉我，"
+    "10 分钟内有效。",
+    "To protect your privacy, I've sent a 6-digit code by text message to {phone}. "
+    "Please tell me the code; it is valid for 10 minutes.",
+)
+_SHOWN_PHONE = Phrase("手机 {phone} ", "{phone}")
+_SPOKEN_PHONE = Phrase("尾号 {digits} 的手机", "the phone ending in {digits}")
+_WRONG_CODE = Phrase(
+    "验证码不正确，请核对短信后再告诉我。",
+    "That code isn't right. Please check the text message and tell me again.",
+)
+_NO_CODE = Phrase(
+    "请告诉我短信里的 6 位验证码。",
+    "Please tell me the 6-digit code from the text message.",
+)
+_TRACKING_UNAVAILABLE = Phrase(
+    "抱歉，查询系统暂时无法访问，请稍后再试。",
+    "Sorry, parcel tracking is unavailable at the moment. Please try again later.",
+)
+_OFFER_AGENT = Phrase(
+    "需要现在为您转人工客服吗？",
+    "Shall I put you through to an agent now?",
+)
+_COMPLAINT_ABOUT_PARCEL = Phrase(
+    "非常抱歉给您带来麻烦。包裹 {number} 目前的状态是：{word}。这种情况需要人工客服核实，我可以为您优先转接。",
+    "I'm very sorry about this. Parcel {number} currently shows as {word}. A member of "
+    "our team needs to look into this, and I can put you through as a priority.",
+)
 
 # Province (or autonomous region), city, and district or county after the city, at
 # the start of a mainland address: "浙江省杭州市西湖区…", "上海市浦东新区…". Digits,
@@ -239,27 +271,27 @@ def describe_parcel(
     today = now.astimezone(SHANGHAI).date()
     wording = STATUS_WORDINGS[parcel.status]
     sentences = [
-        _say(_STATUS_LINE, language, number=_number(parcel, language, voice),
-             word=_say(wording.word, language))
+        say(_STATUS_LINE, language, number=_number(parcel, language, voice),
+             word=say(wording.word, language))
     ]
     if voice:
         last_scan = parcel.last_scan
         sentences.append(
-            _say(_SPOKEN_LAST_SCAN, language, when=_spoken_time(last_scan.time, language, today),
+            say(_SPOKEN_LAST_SCAN, language, when=_spoken_time(last_scan.time, language, today),
                  place=_place(parcel, last_scan, language, verified, voice))
         )
     expected = _expected_date(parcel, today)
     if expected:
         day = _day(expected, language, today if voice else None)
-        sentences.append(_say(_EXPECTED, language, day=day))
+        sentences.append(say(_EXPECTED, language, day=day))
     if parcel.status is ParcelStatus.DELIVERED:
         sentences += _handover(parcel, language, verified, voice)
     elif wording.next_step:
-        sentences.append(_say(wording.next_step, language))
+        sentences.append(say(wording.next_step, language))
     if not voice:
         if verified:
             sentences.append(_recipient(parcel, language))
-        sentences.append(_say(_TIMELINE_HEADER, language))
+        sentences.append(say(_TIMELINE_HEADER, language))
         sentences += [
             _timeline_line(parcel, event, language, verified)
             for event in reversed(parcel.events[-TIMELINE_SCANS:])
@@ -274,23 +306,23 @@ def describe_parcel_list(parcels: Sequence[Parcel], language: str, channel: str)
     the rest are counted.
     """
     if not parcels:
-        return _finish(_say(_LIST_EMPTY, language), language)
+        return finish(say(_LIST_EMPTY, language), language)
     voice = channel in VOICE_CHANNELS
     count = len(parcels)
-    sentences = [_say(_LIST_HEADER, language, count=count, plural="" if count == 1 else "s")]
+    sentences = [say(_LIST_HEADER, language, count=count, plural="" if count == 1 else "s")]
     for index, parcel in enumerate(parcels[:LISTED_PARCELS], start=1):
-        item = _say(
+        item = say(
             _LIST_ITEM, language,
             number=_number(parcel, language, voice),
-            word=_say(STATUS_WORDINGS[parcel.status].word, language),
+            word=say(STATUS_WORDINGS[parcel.status].word, language),
             day=_day(parcel.last_scan.time.astimezone(SHANGHAI).date(), language, None),
         )
         numbering = _SPOKEN_LIST_INDEX if voice else _LIST_INDEX
-        sentences.append(_say(numbering, language, index=index) + item)
+        sentences.append(say(numbering, language, index=index) + item)
     more = count - LISTED_PARCELS
     if more > 0:
-        sentences.append(_say(_LIST_MORE, language, count=more, verb="is" if more == 1 else "are"))
-    sentences.append(_say(_LIST_DETAILS, language))
+        sentences.append(say(_LIST_MORE, language, count=more, verb="is" if more == 1 else "are"))
+    sentences.append(say(_LIST_DETAILS, language))
     return _render(sentences, language, voice)
 
 
@@ -300,33 +332,79 @@ def describe_other_carrier(waybill: Waybill, language: str) -> str:
     name = carrier.name_en if language == ENGLISH else carrier.name_zh
     ways = []
     if carrier.website:
-        ways.append(_say(_CARRIER_WEBSITE, language, carrier=name, website=carrier.website))
+        ways.append(say(_CARRIER_WEBSITE, language, carrier=name, website=carrier.website))
     if carrier.hotline:
-        ways.append(_say(_CARRIER_HOTLINE, language, hotline=carrier.hotline))
+        ways.append(say(_CARRIER_HOTLINE, language, hotline=carrier.hotline))
     if ways:
-        contact = _say(_CARRIER_CONTACT, language,
-                       ways=_say(_CARRIER_CONTACT_JOINER, language).join(ways))
+        contact = say(_CARRIER_CONTACT, language,
+                       ways=say(_CARRIER_CONTACT_JOINER, language).join(ways))
     else:
-        contact = _say(_ASK_CARRIER, language, carrier=name)
-    sentences = [_say(_OTHER_CARRIER, language, carrier=name, number=waybill.number), contact]
-    return _finish(_join_sentences(sentences, language), language)
+        contact = say(_ASK_CARRIER, language, carrier=name)
+    sentences = [say(_OTHER_CARRIER, language, carrier=name, number=waybill.number), contact]
+    return finish(join_sentences(sentences, language), language)
 
 
 def describe_unknown_number(number: str, language: str) -> str:
     """Says nothing was found for a well-formed number, why that happens, what to do."""
-    return _finish(_say(_UNKNOWN_NUMBER, language, number=number), language)
+    return finish(say(_UNKNOWN_NUMBER, language, number=number), language)
 
 
 def explain_number_format(language: str, channel: str) -> str:
     """What our tracking numbers look like and where to find them."""
     voice = channel in VOICE_CHANNELS
-    text = _say(
+    text = say(
         _NUMBER_FORMAT, language,
-        prefix=_say(_SPOKEN_NUMBER_PREFIX if voice else _NUMBER_PREFIX, language),
+        prefix=say(_SPOKEN_NUMBER_PREFIX if voice else _NUMBER_PREFIX, language),
         # A fourteen-character example is only noise when listened to.
-        example="" if voice else _say(_NUMBER_EXAMPLE, language),
+        example="" if voice else say(_NUMBER_EXAMPLE, language),
     )
-    return _finish(text, language)
+    return finish(text, language)
+
+
+def ask_for_number_again(text: str, language: str, channel: str, last_try: bool) -> str:
+    """The reply to an answer without a usable number: explain the format or ask again."""
+    if looks_like_waybill_attempt(text):
+        sentences = [explain_number_format(language, channel)]
+    else:
+        sentences = [say(_STILL_NEED_NUMBER, language)]
+    if last_try:
+        sentences.append(say(_LAST_TRY, language))
+    return finish(join_sentences(sentences, language), language)
+
+
+def describe_code_sent(phone: str, language: str, channel: str) -> str:
+    """Tells the customer an SMS code is on its way, naming the phone masked."""
+    if channel in VOICE_CHANNELS:
+        shown = say(_SPOKEN_PHONE, language, digits=_spaced(phone[-4:]))
+    else:
+        shown = say(_SHOWN_PHONE, language, phone=mask_phone(phone))
+    return finish(say(_CODE_SENT, language, phone=shown), language)
+
+
+def ask_for_code_again(code_given: bool, language: str, last_try: bool) -> str:
+    """After a wrong code, or an answer that held no code at all."""
+    sentences = [say(_WRONG_CODE if code_given else _NO_CODE, language)]
+    if last_try:
+        sentences.append(say(_LAST_TRY, language))
+    return finish(join_sentences(sentences, language), language)
+
+
+def describe_tracking_unavailable(language: str) -> str:
+    return finish(say(_TRACKING_UNAVAILABLE, language), language)
+
+
+def offer_agent(language: str) -> str:
+    return finish(say(_OFFER_AGENT, language), language)
+
+
+def describe_complaint_about_parcel(parcel: Parcel, language: str, channel: str) -> str:
+    """Apologises for a problem with a known parcel, naming its status only."""
+    voice = channel in VOICE_CHANNELS
+    return finish(
+        say(_COMPLAINT_ABOUT_PARCEL, language, number=_number(parcel, language, voice),
+             word=say(STATUS_WORDINGS[parcel.status].word, language)),
+        language,
+    )
 
 
 def mask_phone(phone: str) -> str:
@@ -356,35 +434,19 @@ def mask_address(address: str) -> str:
     return f"{region}****"
 
 
-def _say(phrase: Phrase, language: str, **values: object) -> str:
-    """The phrase in English or Chinese, filled in; Traditional comes at the end.
-
-    Any language tag but "en" gets Chinese, as Simplified is the bot's default.
-    """
-    text = phrase.en if language == ENGLISH else phrase.zh
-    return text.format(**values)
-
-
-def _finish(text: str, language: str) -> str:
-    """Converts a whole Chinese reply, place names included, for Traditional readers."""
-    return to_traditional(text) if language == TRADITIONAL else text
 
 
 def _render(sentences: List[str], language: str, voice: bool) -> str:
     """Spoken sentences run on; in text, each sentence and scan gets its own line."""
-    text = _join_sentences(sentences, language) if voice else "\n".join(sentences)
-    return _finish(text, language)
+    text = join_sentences(sentences, language) if voice else "\n".join(sentences)
+    return finish(text, language)
 
-
-def _join_sentences(sentences: List[str], language: str) -> str:
-    """Sentences run on, as spoken or in a paragraph; Chinese needs no space between."""
-    return ("" if language != ENGLISH else " ").join(sentences)
 
 
 def _number(parcel: Parcel, language: str, voice: bool) -> str:
     if not voice:
         return parcel.tracking_number
-    return _say(_SPOKEN_NUMBER, language,
+    return say(_SPOKEN_NUMBER, language,
                 digits=_spaced(parcel.tracking_number[-SPOKEN_NUMBER_DIGITS:]))
 
 
@@ -405,31 +467,31 @@ def _handover(parcel: Parcel, language: str, verified: bool, voice: bool) -> Lis
     """How a delivered parcel was handed over, and what the customer does next."""
     if parcel.delivered_to in _PICKUP_POINTS:
         place = _place(parcel, parcel.last_scan, language, verified, voice)
-        sentences = [_say(_WAITING_AT, language, place=place)]
+        sentences = [say(_WAITING_AT, language, place=place)]
         if verified and parcel.pickup_code:
             code = _spaced(parcel.pickup_code) if voice else parcel.pickup_code
-            sentences.append(_say(_PICKUP_CODE, language, code=code))
+            sentences.append(say(_PICKUP_CODE, language, code=code))
         else:
-            sentences.append(_say(_PICKUP_CODE_AFTER_VERIFICATION, language))
+            sentences.append(say(_PICKUP_CODE_AFTER_VERIFICATION, language))
         return sentences
     if parcel.delivered_to == "other":
         if verified:
-            signed = _say(_SIGNED_BY, language, signer=_signer(parcel.signed_by, language))
+            signed = say(_SIGNED_BY, language, signer=_signer(parcel.signed_by, language))
         else:
-            signed = _say(_SIGNED_BY_SOMEONE_ELSE, language)
-        return [signed, _say(_COLLECT_FROM_SIGNER, language)]
+            signed = say(_SIGNED_BY_SOMEONE_ELSE, language)
+        return [signed, say(_COLLECT_FROM_SIGNER, language)]
     if parcel.delivered_to == "person":
-        return [_say(_SIGNED_BY_RECIPIENT, language), _say(_NOT_RECEIVED, language)]
-    return [_say(_NOT_RECEIVED, language)]
+        return [say(_SIGNED_BY_RECIPIENT, language), say(_NOT_RECEIVED, language)]
+    return [say(_NOT_RECEIVED, language)]
 
 
 def _signer(signed_by: Optional[str], language: str) -> str:
     """Who signed instead of the recipient: a role as it is, anyone else masked."""
     if signed_by in _SIGNER_ROLES:
-        return _say(_SIGNER_ROLES[signed_by], language)
+        return say(_SIGNER_ROLES[signed_by], language)
     if signed_by:
         return mask_name(signed_by)
-    return _say(_SOMEONE_ELSE, language)
+    return say(_SOMEONE_ELSE, language)
 
 
 def _place(
@@ -443,14 +505,14 @@ def _place(
     point = _PICKUP_POINTS.get(parcel.delivered_to)
     hidden = not verified or (voice and language == ENGLISH)
     if point and event.status is ParcelStatus.DELIVERED and hidden:
-        return _say(point, language)
+        return say(point, language)
     return event.place
 
 
 def _recipient(parcel: Parcel, language: str) -> str:
     """The recipient, masked even for a verified customer: enough to recognise it."""
     recipient = parcel.recipient
-    return _say(_RECIPIENT, language, name=mask_name(recipient.name),
+    return say(_RECIPIENT, language, name=mask_name(recipient.name),
                 phone=mask_phone(recipient.phone), address=mask_address(recipient.address))
 
 
@@ -460,7 +522,7 @@ def _timeline_line(parcel: Parcel, event: ScanEvent, language: str, verified: bo
     stamp = f"{_date(time, language)} {time:%H:%M}" if language == ENGLISH \
         else f"{time:%m-%d %H:%M}"
     place = _place(parcel, event, language, verified, voice=False)
-    return f"{stamp} {place} {_say(STATUS_WORDINGS[event.status].word, language)}"
+    return f"{stamp} {place} {say(STATUS_WORDINGS[event.status].word, language)}"
 
 
 def _date(day: date, language: str) -> str:
@@ -477,7 +539,7 @@ def _day(day: date, language: str, today: Optional[date]) -> str:
     they pass no `today` and always get the date.
     """
     if today is not None and (day - today).days in _RELATIVE_DAYS:
-        return _say(_RELATIVE_DAYS[(day - today).days], language)
+        return say(_RELATIVE_DAYS[(day - today).days], language)
     return f"on {_date(day, language)}" if language == ENGLISH else _date(day, language)
 
 

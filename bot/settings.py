@@ -68,4 +68,10 @@ class Settings:
             "REDIS_PASSWORD": redis.password or "",
             "DATABASE_URL": self.database_url,
             "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
+            # The demo carrier's parcels live beside the other local data.
+            "CARRIER_DEMO_DB": os.environ.get("CARRIER_DEMO_DB")
+            or str(self.var_dir / "carrier.db"),
+            # Archived handoff cases (analysts' data), SQLite beside the rest by default.
+            "HANDOFF_DATABASE_URL": os.environ.get("HANDOFF_DATABASE_URL")
+            or f"sqlite:///{self.var_dir / 'handoff.db'}",
         }

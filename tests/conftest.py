@@ -1,5 +1,6 @@
 """Shared fixtures: the trained model, a real Redis and the running assistant."""
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from bot.processes import free_port
 from bot.redis_server import start_embedded_redis
 from bot.settings import Settings
 from bot.training import ensure_model
+from demo_data import DemoData
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +40,10 @@ def redis_url(tmp_path_factory):
 def stack(model_path, redis_url, tmp_path_factory):
     """The real Rasa server and action server, as processes, on free ports."""
     var_dir = tmp_path_factory.mktemp("var")
+    # The handoff queue of this test run only, open around the clock; with nobody
+    # online unless a test registers an agent.
+    os.environ["HANDOFF_KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}:handoff:"
+    os.environ["HANDOFF_HOURS"] = "00:00-24:00"
     settings = Settings(
         rasa_port=free_port(),
         actions_port=free_port(),
@@ -51,3 +57,11 @@ def stack(model_path, redis_url, tmp_path_factory):
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_data(stack):
+    """The demo carrier of the running action server."""
+    data = DemoData(stack.settings.var_dir / "carrier.db")
+    yield data
+    data.close()

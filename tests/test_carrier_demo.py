@@ -1,8 +1,10 @@
 """The embedded demo carrier on a temporary SQLite file, seeded for a fixed "now"."""
 import asyncio
 import dataclasses
+import logging
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import List
 
@@ -18,12 +20,24 @@ from actions.carrier.demo_seed import (
     parcels_table,
     scan_events_table,
     seed,
+    sms_outbox_table,
+    verification_codes_table,
 )
-from actions.carrier.gateway import MOVING_STATUSES, SHANGHAI, STUCK_AFTER, Parcel, current_status
+from actions.carrier.gateway import (
+    MOVING_STATUSES,
+    SHANGHAI,
+    STUCK_AFTER,
+    VERIFICATION_CODE_TTL,
+    VERIFICATION_MAX_TRIES,
+    Parcel,
+    current_status,
+)
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 TRACKING_NUMBER = re.compile(r"KD\d{12}")
 MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
+PHONE = "13812345678"
+OTHER_PHONE = "15987654321"
 
 
 def count_rows(db_url: str, table) -> int:
@@ -227,3 +241,149 @@ def test_create_gateway_refuses_an_unknown_name(monkeypatch):
     monkeypatch.setenv("CARRIER_GATEWAY", "pigeon")
     with pytest.raises(ValueError, match="CARRIER_GATEWAY='pigeon'.*demo, http"):
         create_gateway()
+
+
+class MovableClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(NOW)
+
+
+@pytest.fixture
+def texting(tmp_path, clock):
+    """A demo carrier with empty verification tables, on a clock tests can move."""
+    gateway = DemoCarrier(f"sqlite:///{tmp_path / 'carrier.db'}", clock=clock)
+    yield gateway
+    asyncio.run(gateway.close())
+
+
+def send_code(carrier: DemoCarrier, phone: str) -> str:
+    """Has the carrier text a code to `phone` and reads it off the text."""
+    asyncio.run(carrier.send_verification_code(phone))
+    return re.search(r"验证码是 (\d+)", carrier.outbox(phone)[-1]).group(1)
+
+
+def send_another_code(carrier: DemoCarrier, phone: str, old: str) -> str:
+    """A new code that differs from `old` (one draw in a million repeats it)."""
+    while True:
+        new = send_code(carrier, phone)
+        if new != old:
+            return new
+
+
+def check(carrier: DemoCarrier, phone: str, code: str) -> bool:
+    return asyncio.run(carrier.check_verification_code(phone, code))
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_the_right_code_is_accepted_once(texting):
+    code = send_code(texting, PHONE)
+    assert check(texting, PHONE, code) is True
+    assert check(texting, PHONE, code) is False
+
+
+def test_a_wrong_code_is_refused_and_the_right_one_still_works(texting):
+    code = send_code(texting, PHONE)
+    for _ in range(VERIFICATION_MAX_TRIES - 1):
+        assert check(texting, PHONE, wrong(code)) is False
+    assert check(texting, PHONE, code) is True
+
+
+def test_five_wrong_tries_void_the_code(texting):
+    code = send_code(texting, PHONE)
+    for _ in range(VERIFICATION_MAX_TRIES):
+        assert check(texting, PHONE, wrong(code)) is False
+    assert check(texting, PHONE, code) is False
+
+    new = send_code(texting, PHONE)
+    assert check(texting, PHONE, new) is True
+
+
+def test_a_code_expires_after_ten_minutes(texting, clock):
+    assert VERIFICATION_CODE_TTL == timedelta(minutes=10)
+    code = send_code(texting, PHONE)
+    clock.now = NOW + VERIFICATION_CODE_TTL
+    assert check(texting, PHONE, code) is True
+
+    clock.now = NOW
+    code = send_code(texting, PHONE)
+    clock.now = NOW + VERIFICATION_CODE_TTL + timedelta(seconds=1)
+    assert check(texting, PHONE, code) is False
+
+
+def test_a_new_code_replaces_the_old_one(texting, clock):
+    old = send_code(texting, PHONE)
+    clock.now = NOW + timedelta(minutes=8)
+    new = send_another_code(texting, PHONE, old)
+    assert check(texting, PHONE, old) is False
+    # The new code is valid for its own ten minutes.
+    clock.now = NOW + timedelta(minutes=15)
+    assert check(texting, PHONE, new) is True
+
+
+def test_the_text_holds_the_code_in_chinese_and_english(texting):
+    first = send_code(texting, PHONE)
+    second = send_another_code(texting, PHONE, first)
+    texts = texting.outbox(PHONE)
+    assert texts[0] == (
+        f"【快递】您的验证码是 {first}，10 分钟内有效。"
+        f"Your verification code is {first}, valid for 10 minutes."
+    )
+    assert second in texts[-1] and first not in texts[-1]
+    assert texting.outbox(OTHER_PHONE) == []
+
+
+def test_codes_are_six_random_digits(texting):
+    codes = [send_code(texting, PHONE) for _ in range(20)]
+    assert all(re.fullmatch(r"\d{6}", code) for code in codes)
+    assert len(set(codes)) > 1
+
+
+def test_phones_have_their_own_codes(texting):
+    code = send_code(texting, PHONE)
+    other = send_code(texting, OTHER_PHONE)
+    for _ in range(VERIFICATION_MAX_TRIES):
+        check(texting, PHONE, wrong(code))
+    assert check(texting, PHONE, code) is False
+    assert check(texting, OTHER_PHONE, other) is True
+    assert len(texting.outbox(PHONE)) == len(texting.outbox(OTHER_PHONE)) == 1
+
+
+def test_simultaneous_checks_use_a_code_only_once(texting):
+    code = send_code(texting, PHONE)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        verdicts = list(pool.map(lambda _: check(texting, PHONE, code), range(16)))
+    assert verdicts.count(True) == 1
+
+
+def test_the_log_shows_the_code_but_masks_the_phone(texting, caplog):
+    with caplog.at_level(logging.INFO, logger="actions.carrier.demo_carrier"):
+        code = send_code(texting, PHONE)
+    assert "138****5678" in caplog.text and code in caplog.text
+    assert PHONE not in caplog.text
+
+
+def test_a_store_from_before_verification_codes_gets_their_tables(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'carrier.db'}"
+    seed(db_url, NOW)
+    engine = create_engine(db_url)
+    verification_codes_table.drop(engine)
+    sms_outbox_table.drop(engine)
+    engine.dispose()
+
+    carrier = DemoCarrier(db_url, clock=lambda: NOW)
+    code = send_code(carrier, PHONE)
+    assert check(carrier, PHONE, code) is True
+    asyncio.run(carrier.close())

@@ -1,12 +1,14 @@
 """The HTTP carrier adapter against a real local server that speaks the contract.
 
-The server serves the demo parcels under several prefixes; each prefix behaves in
-one way (well, slowly, failing once, always failing, garbled...) and counts the
-requests it receives, so retries are checked from the server's side.
+The server serves the demo parcels, and sends and checks verification codes, under
+several prefixes; each prefix behaves in one way (well, slowly, failing once, always
+failing, garbled...) and counts the requests it receives, so retries are checked from
+the server's side.
 """
 import asyncio
 import dataclasses
 import json
+import secrets
 import threading
 import time
 from collections import Counter
@@ -26,6 +28,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 TOKEN = "test-token"
 SLOW_SECONDS = 2.0
 SHORT_TIMEOUT_SECONDS = 0.3
+PHONE = "13812345678"
 
 
 def as_json(value: Any) -> Any:
@@ -44,6 +47,7 @@ class CarrierApi:
 
     def __init__(self, parcels: List[Parcel]) -> None:
         self.parcels = {parcel.tracking_number: parcel for parcel in parcels}
+        self.codes: Dict[str, str] = {}  # the code last texted to each phone, until used
         self.requests: Counter = Counter()
         self.url = ""
 
@@ -51,6 +55,8 @@ class CarrierApi:
         app = web.Application()
         app.router.add_get("/{behaviour}/parcels/{number}", self.parcel)
         app.router.add_get("/{behaviour}/parcels", self.parcels_of_phone)
+        app.router.add_post("/{behaviour}/verification-codes", self.send_code)
+        app.router.add_post("/{behaviour}/verification-codes/check", self.check_code)
         return app
 
     async def parcel(self, request: web.Request) -> web.Response:
@@ -75,6 +81,33 @@ class CarrierApi:
             if phone in (parcel.recipient.phone, parcel.sender.phone)
         ]
         return await self.answer(request, web.json_response(found))
+
+    # The code handlers change their codes only when the request is answered normally,
+    # as a real service does not act on a request it fails.
+
+    async def send_code(self, request: web.Request) -> web.Response:
+        phone = (await request.json())["phone"]
+        sent = web.Response(status=202)
+        response = await self.answer(request, sent)
+        if response is sent:
+            self.codes[phone] = f"{secrets.randbelow(10**6):06d}"
+        return response
+
+    async def check_code(self, request: web.Request) -> web.Response:
+        asked = await request.json()
+        behaviour = request.match_info["behaviour"]
+        if behaviour == "malformed":
+            return await self.answer(request, web.json_response({"valid": "yes"}))
+        if behaviour == "echoing":
+            # Repeats the request in its error, as some services do.
+            refusal = web.json_response({"error": "rejected", "request": asked}, status=422)
+            return await self.answer(request, refusal)
+        valid = self.codes.get(asked["phone"]) == asked["code"]
+        checked = web.json_response({"valid": valid})
+        response = await self.answer(request, checked)
+        if response is checked and valid:
+            del self.codes[asked["phone"]]
+        return response
 
     async def answer(self, request: web.Request, normal: web.Response) -> web.Response:
         behaviour = request.match_info["behaviour"]
@@ -289,3 +322,81 @@ def test_a_bad_number_in_the_environment_is_refused(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=name):
         create_gateway()
+
+
+def send_and_check(base_url: str, code_for: Callable[[], str], **options) -> bool:
+    """Sends a code to PHONE through `base_url`, then checks `code_for()` there."""
+
+    async def question(carrier: HttpCarrier) -> bool:
+        await carrier.send_verification_code(PHONE)
+        return await carrier.check_verification_code(PHONE, code_for())
+
+    return ask(base_url, question, **options)
+
+
+def test_the_code_sent_is_valid_once(api):
+    assert send_and_check(f"{api.url}/ok", lambda: api.codes[PHONE]) is True
+    assert PHONE not in api.codes
+    assert api.requests["ok"] == 2
+
+
+def test_a_wrong_code_is_not_valid(api):
+    def wrong() -> str:
+        return f"{(int(api.codes[PHONE]) + 1) % 10**6:06d}"
+
+    assert send_and_check(f"{api.url}/ok", wrong) is False
+    assert PHONE in api.codes
+
+
+def test_a_send_that_fails_once_is_retried(api):
+    ask(f"{api.url}/flaky", lambda carrier: carrier.send_verification_code(PHONE))
+    assert api.requests["flaky"] == 2
+    code = api.codes[PHONE]
+    assert ask(f"{api.url}/ok", lambda carrier: carrier.check_verification_code(PHONE, code))
+
+
+def test_a_check_that_fails_once_is_retried(api):
+    ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE))
+    code = api.codes[PHONE]
+    assert ask(f"{api.url}/flaky", lambda carrier: carrier.check_verification_code(PHONE, code))
+    assert api.requests["flaky"] == 2
+
+
+def test_a_malformed_check_answer_is_a_gateway_error(api):
+    with pytest.raises(GatewayError, match="check answer.valid is a string, not true or false"):
+        send_and_check(f"{api.url}/malformed", lambda: api.codes[PHONE])
+
+
+def test_a_check_answer_that_is_not_json_is_a_gateway_error(api):
+    with pytest.raises(GatewayError, match="POST .*/garbled/verification-codes/check.*not JSON"):
+        ask(f"{api.url}/garbled", lambda carrier: carrier.check_verification_code(PHONE, "1"))
+
+
+def test_a_wrong_token_refuses_a_send_without_retry(api):
+    with pytest.raises(GatewayError, match="refused POST .* HTTP 401.*CARRIER_API_TOKEN"):
+        ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE),
+            token="wrong")
+    assert api.requests["ok"] == 1
+
+
+def test_a_missing_verification_service_is_a_gateway_error(api):
+    with pytest.raises(GatewayError, match="404 to POST .*CARRIER_API_URL"):
+        ask(f"{api.url}/ok/v0", lambda carrier: carrier.send_verification_code(PHONE))
+
+
+@pytest.mark.parametrize(
+    "behaviour, options, problem",
+    [
+        ("ok", {"token": "wrong"}, "HTTP 401"),
+        ("down", {}, "HTTP 500"),
+        ("malformed", {}, "breaks the contract"),
+        ("echoing", {}, "HTTP 422"),
+    ],
+)
+def test_gateway_errors_show_neither_phone_nor_code(api, behaviour, options, problem):
+    code = "482913"
+    with pytest.raises(GatewayError, match=problem) as raised:
+        ask(f"{api.url}/{behaviour}",
+            lambda carrier: carrier.check_verification_code(PHONE, code), **options)
+    message = str(raised.value)
+    assert PHONE not in message and code not in message

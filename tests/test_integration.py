@@ -7,26 +7,7 @@ import pytest
 import requests
 import socketio
 
-
-def webhook(stack):
-    return f"{stack.settings.rasa_url}/webhooks/rest/webhook"
-
-
-def say(stack, text, sender=None, **extra):
-    body = {"sender": sender or uuid.uuid4().hex, "message": text, **extra}
-    reply = requests.post(webhook(stack), json=body, timeout=30)
-    assert reply.status_code == 200, reply.text
-    return [message.get("text", "") for message in reply.json()]
-
-
-def tracker(stack, sender):
-    reply = requests.get(
-        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
-        params={"token": stack.settings.auth_token},
-        timeout=10,
-    )
-    reply.raise_for_status()
-    return reply.json()
+from chat import say, tracker, webhook
 
 
 def test_chinese_question_gets_a_simplified_answer(stack):
@@ -145,7 +126,7 @@ def test_socketio_rejects_empty_and_oversized_messages_with_a_reply(stack):
     )
     assert replies[0]["error"] == "empty_message"
     assert replies[1]["error"] == "message_too_long"
-    assert "人工" in replies[2]["text"]
+    assert "客服" in replies[2]["text"]
 
 
 def test_chat_page_and_widget_are_served(stack):

@@ -9,6 +9,7 @@
 `http` (the courier's tracking API). README.md beside this file lists the settings.
 """
 import os
+from typing import Optional
 
 from actions.carrier.demo_carrier import DemoCarrier
 from actions.carrier.gateway import (
@@ -29,6 +30,7 @@ __all__ = [
     "Party",
     "ScanEvent",
     "create_gateway",
+    "shared_gateway",
 ]
 
 GATEWAYS = {"demo": DemoCarrier, "http": HttpCarrier}
@@ -44,3 +46,14 @@ def create_gateway() -> CarrierGateway:
             + "."
         )
     return GATEWAYS[name].from_environment()
+
+
+_shared: Optional[CarrierGateway] = None
+
+
+def shared_gateway() -> CarrierGateway:
+    """The action server's one gateway, made on first use and kept for reuse."""
+    global _shared
+    if _shared is None:
+        _shared = create_gateway()
+    return _shared

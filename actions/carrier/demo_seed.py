@@ -5,6 +5,7 @@ with timelines that end relative to `now`; `seed(db_url, now)` writes them into 
 empty store. The same `now` always gives the same parcels (fixed random seed), so
 tests and benchmarks are stable. Parcels carry the carrier's *recorded* status; the
 demo gateway turns a quiet moving parcel into STUCK when it reads it (see gateway.py).
+The verification code and text message tables start empty; the demo gateway fills them.
 """
 import random
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -67,6 +69,28 @@ scan_events_table = Table(
     Column("description_zh", String, nullable=False),
     Column("description_en", String, nullable=False),
     Index("ix_scan_events_parcel_time", "tracking_number", "time"),
+)
+
+# The one-time code last texted to each phone; a new code replaces the row.
+verification_codes_table = Table(
+    "verification_codes",
+    metadata,
+    Column("phone", String, primary_key=True),
+    Column("code", String, nullable=False),
+    Column("expires_at", String, nullable=False),
+    Column("tries", Integer, nullable=False),  # wrong codes given so far
+    Column("used", Boolean, nullable=False),
+)
+
+# The text messages the demo courier "sent": what a real courier's SMS service would
+# deliver to the phone.
+sms_outbox_table = Table(
+    "sms_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", String, nullable=False, index=True),
+    Column("text", String, nullable=False),
+    Column("sent_at", String, nullable=False),
 )
 
 
@@ -437,13 +461,14 @@ def event_row(tracking_number: str, event: ScanEvent) -> Dict[str, Any]:
 def seed(db_url: str, now: datetime) -> int:
     """Fills an empty store with the demo parcels; returns how many it added.
 
-    A store that already has parcels is left alone (0 is returned). All rows go in
-    one transaction, so a crash half-way leaves an empty store that is seeded again
-    on the next start, never half a seed.
+    A store that already has parcels is left alone (0 is returned), apart from gaining
+    the tables it lacks: a store made by an older version gets the newer tables. All
+    rows go in one transaction, so a crash half-way leaves an empty store that is
+    seeded again on the next start, never half a seed.
     """
     engine = create_engine(db_url)
     try:
-        metadata.create_all(engine)
+        metadata.create_all(engine)  # before the early return below: see the docstring
         with engine.begin() as connection:
             count = select(func.count()).select_from(parcels_table)
             if connection.execute(count).scalar():

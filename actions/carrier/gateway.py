@@ -7,6 +7,9 @@ A parcel's `status` is what the customer should be told. It is the carrier's lat
 status, except that a parcel still on its way with no scan for more than 72 hours is
 reported as `STUCK`. Each gateway applies that rule with `current_status()` when it
 builds a `Parcel`, against its own clock, so the bot never does time arithmetic.
+
+A customer who looks parcels up by phone number first proves the phone is theirs: the
+courier texts a one-time code to it and the bot checks what the customer types.
 """
 import abc
 import enum
@@ -19,6 +22,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 STUCK_AFTER = timedelta(hours=72)
 
 Clock = Callable[[], datetime]
+
+# One-time SMS codes. Six digits are quick to type from a text message; with only five
+# tries before a code is void, a guesser has 5 chances in a million per code sent.
+VERIFICATION_CODE_DIGITS = 6
+VERIFICATION_CODE_TTL = timedelta(minutes=10)  # how long a sent code is accepted
+VERIFICATION_MAX_TRIES = 5  # wrong codes after which the code is void
 
 
 def shanghai_now() -> datetime:
@@ -116,6 +125,21 @@ class CarrierGateway(abc.ABC):
     @abc.abstractmethod
     async def find_parcels_by_phone(self, phone: str) -> List[Parcel]:
         """Parcels whose recipient or sender has this mobile number, newest first."""
+
+    @abc.abstractmethod
+    async def send_verification_code(self, phone: str) -> None:
+        """Has the courier text a one-time code to this mobile number.
+
+        A new request replaces the previous code.
+        """
+
+    @abc.abstractmethod
+    async def check_verification_code(self, phone: str, code: str) -> bool:
+        """True for the code last sent to this phone if it is unexpired and has not been
+        used; it is then used up. False otherwise.
+
+        After 5 wrong tries the code is void (a new one must be sent).
+        """
 
     @abc.abstractmethod
     async def close(self) -> None:

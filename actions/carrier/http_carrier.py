@@ -3,15 +3,17 @@
 The contract (paths, JSON shape, answers) is in README.md beside this file. Each
 request has a timeout; connection errors, timeouts and 5xx answers are retried after
 a short pause that doubles each time, 4xx answers are not. Whatever the bot could not
-rely on (no answer after the retries, a refusal, a body that is not a parcel as the
-contract describes it) raises GatewayError.
+rely on (no answer after the retries, a refusal, a body that is not what the contract
+describes) raises GatewayError. Error messages and logs never show a phone number or
+a verification code.
 """
 import asyncio
 import json
 import logging
 import os
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -75,62 +77,88 @@ class HttpCarrier(CarrierGateway):
 
     async def get_parcel(self, tracking_number: str) -> Optional[Parcel]:
         url = f"{self._base_url}/parcels/{quote(tracking_number, safe='')}"
-        status, body = await self._get(url)
+        status, body = await self._request("GET", url)
         if status == 404:
             return None
-        return decoded(url, body, lambda data: parcel_from_json(data, self._clock()))
+        return decoded("GET", url, body, lambda data: parcel_from_json(data, self._clock()))
 
     async def find_parcels_by_phone(self, phone: str) -> List[Parcel]:
         url = f"{self._base_url}/parcels"
-        status, body = await self._get(url, {"phone": phone})
-        if status == 404:
-            raise GatewayError(
-                f"The carrier API answered 404 to GET {url}; the parcel list should always "
-                f"exist. Check CARRIER_API_URL and the contract in {CONTRACT}."
+        with withheld(phone):
+            status, body = await self._request("GET", url, query={"phone": phone})
+            if status == 404:
+                raise missing("GET", url, "the parcel list")
+            parcels = decoded(
+                "GET", url, body, lambda data: parcels_from_json(data, self._clock())
             )
-        parcels = decoded(url, body, lambda data: parcels_from_json(data, self._clock()))
         return sorted(parcels, key=lambda parcel: parcel.created_at, reverse=True)
+
+    async def send_verification_code(self, phone: str) -> None:
+        url = f"{self._base_url}/verification-codes"
+        with withheld(phone):
+            status, _ = await self._request("POST", url, payload={"phone": phone})
+            if status == 404:
+                raise missing("POST", url, "the verification code service")
+
+    async def check_verification_code(self, phone: str, code: str) -> bool:
+        url = f"{self._base_url}/verification-codes/check"
+        with withheld(phone, code):
+            status, body = await self._request(
+                "POST", url, payload={"phone": phone, "code": code}
+            )
+            if status == 404:
+                raise missing("POST", url, "the verification code check")
+            return decoded("POST", url, body, verdict_from_json)
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
 
-    async def _get(self, url: str, query: Optional[Dict[str, str]] = None) -> Tuple[int, bytes]:
-        """Status (200 or 404) and body of GET url, retrying transient failures.
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        query: Optional[Dict[str, str]] = None,
+        payload: Optional[Dict[str, str]] = None,
+    ) -> Tuple[int, bytes]:
+        """Status (2xx or 404) and body of the request, retrying transient failures.
 
-        Messages name the url without the query, so no phone number reaches the logs.
+        `payload` is sent as JSON. Messages name the method and url without the query
+        or the payload, so no phone number or code reaches the logs.
         """
         attempts = self._retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                async with self._client().get(url, params=query) as response:
+                async with self._client().request(
+                    method, url, params=query, json=payload
+                ) as response:
                     body = await response.read()
                     if response.status < 500:
-                        return self._accepted(url, response.status, body)
+                        return self._accepted(method, url, response.status, body)
                     problem = f"HTTP {response.status}"
             except asyncio.TimeoutError:
                 problem = f"no answer within {self._timeout_seconds:g} s"
             except aiohttp.ClientError as error:
                 problem = f"{type(error).__name__}: {error}"
             if attempt < attempts:
-                logger.warning("Carrier API GET %s failed (%s); retrying.", url, problem)
+                logger.warning("Carrier API %s %s failed (%s); retrying.", method, url, problem)
                 await asyncio.sleep(self._retry_pause_seconds * 2 ** (attempt - 1))
         raise GatewayError(
-            f"The carrier API failed GET {url} {attempts} times (last: {problem}). "
+            f"The carrier API failed {method} {url} {attempts} times (last: {problem}). "
             "Check that it is up and that CARRIER_API_URL points to it."
         )
 
-    def _accepted(self, url: str, status: int, body: bytes) -> Tuple[int, bytes]:
-        if status in (200, 404):
+    def _accepted(self, method: str, url: str, status: int, body: bytes) -> Tuple[int, bytes]:
+        if 200 <= status < 300 or status == 404:
             return status, body
         if status in (401, 403):
             raise GatewayError(
-                f"The carrier API refused GET {url} with HTTP {status}. "
+                f"The carrier API refused {method} {url} with HTTP {status}. "
                 "Check CARRIER_API_TOKEN."
             )
         raise GatewayError(
-            f"The carrier API answered GET {url} with HTTP {status}: "
+            f"The carrier API answered {method} {url} with HTTP {status}: "
             f"{body[:200].decode(errors='replace')}"
         )
 
@@ -160,22 +188,50 @@ def setting(name: str, default: T, kind: Callable[[str], T]) -> T:
     return value
 
 
-def decoded(url: str, body: bytes, convert: Callable[[Any], T]) -> T:
+@contextmanager
+def withheld(*private: str) -> Iterator[None]:
+    """Blanks these values (phone numbers, codes) out of the GatewayErrors raised inside.
+
+    The adapter's own messages never contain them, but a server may repeat what it was
+    sent in an error body, and these messages end up in logs.
+    """
+    try:
+        yield
+    except GatewayError as error:
+        message = str(error)
+        for value in filter(None, private):
+            message = message.replace(value, "***")
+        raise GatewayError(message) from None
+
+
+def missing(method: str, url: str, what: str) -> GatewayError:
+    return GatewayError(
+        f"The carrier API answered 404 to {method} {url}; {what} should always exist. "
+        f"Check CARRIER_API_URL and the contract in {CONTRACT}."
+    )
+
+
+def decoded(method: str, url: str, body: bytes, convert: Callable[[Any], T]) -> T:
     """The body as JSON, converted; GatewayError when it does not fit the contract."""
     try:
         data = json.loads(body)
     except ValueError:
         raise GatewayError(
-            f"The carrier API answered GET {url} with a body that is not JSON "
+            f"The carrier API answered {method} {url} with a body that is not JSON "
             f"({body[:80]!r}). See the contract in {CONTRACT}."
         ) from None
     try:
         return convert(data)
     except ValueError as problem:
         raise GatewayError(
-            f"The carrier API answered GET {url} with JSON that breaks the contract in "
-            f"{CONTRACT}: {problem}."
+            f"The carrier API answered {method} {url} with JSON that breaks the contract "
+            f"in {CONTRACT}: {problem}."
         ) from None
+
+
+def verdict_from_json(data: Any) -> bool:
+    answer = checked(data, dict, "the check answer")
+    return checked(field(answer, "valid", "the check answer"), bool, "the check answer.valid")
 
 
 def parcels_from_json(data: Any, now: datetime) -> List[Parcel]:

@@ -46,11 +46,13 @@ class PhoneNumber:
     end: int
 
 
+OUR_CARRIER = "ours"
+
 # Where pure-digit formats overlap, the first carrier that matches wins, so the more
 # likely carrier goes higher up; ours comes first.
 CARRIERS: Tuple[Carrier, ...] = (
     # Our contact details are in the replies, not here.
-    Carrier("ours", "快递助手速运", "our courier", None, None, r"KD\d{12}"),
+    Carrier(OUR_CARRIER, "快递助手速运", "our courier", None, None, r"KD\d{12}"),
     Carrier("sf", "顺丰速运", "SF Express", "95338", "sf-express.com", r"SF\d{12,13}"),
     Carrier("zto", "中通快递", "ZTO Express", "95311", "zto.com", r"7\d{11}(?:\d{2})?"),
     Carrier("yto", "圆通速递", "YTO Express", "95554", "yto.net.cn", r"YT\d{13}"),

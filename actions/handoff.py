@@ -1,0 +1,306 @@
+"""Offering a person, handing the conversation to the agents' queue, and taking it back.
+
+Other actions call `offer_human(reason)` (the customer is asked; a yes hands off) or
+`hand_off(reason)` (straight away). `action_hand_off` routes the conversation
+(handoff/routing.yml), builds the context package an agent reads first, puts the
+conversation into the Redis queue and pauses the bot; the handoff service relays
+messages both ways from then on. Outside business hours, or with nobody of the team
+online, the customer leaves a message instead, which becomes a callback ticket.
+When the agent closes, the service resumes the bot with the intent `handoff_closed`
+and the rating form asks for a 1–5 rating, stored with the archived case.
+"""
+import json
+import logging
+import os
+import re
+import time
+from typing import Any, Dict, List, Optional, Text
+
+import redis.asyncio as redis
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import (
+    ActionExecutionRejected,
+    ActiveLoop,
+    ConversationPaused,
+    EventType,
+    FollowupAction,
+    SlotSet,
+)
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.wording import Phrase, finish, join_sentences, say
+from bot.nlu.text_normaliser import fold_full_width
+from handoff.cases import CaseArchive
+from handoff.context import build_context, customer_key
+from handoff.hours import BusinessHours
+from handoff.queue import HandoffQueue, QueueSettings, Ticket
+from handoff.routing import Route, Routing
+
+logger = logging.getLogger(__name__)
+
+ROUTING = Routing.load()
+DEFAULT_REASON = "customer_request"
+# Reasons that mean the bot failed the customer, so the handoff starts with an apology.
+FAILURES = frozenset({"form_failed", "nlu_fallback", "faq_no_answer", "action_error"})
+NOTIFICATIONS = "handoff:notifications"
+
+_QUEUED = Phrase(
+    "您前面还有 {ahead} 位客户，预计等待约 {minutes} 分钟。客服接入后会直接在这里回复您。",
+    "There {verb} {ahead} customer{plural} ahead of you; the expected wait is about "
+    "{minutes} minute{minutes_plural}. An agent will reply to you right here.",
+)
+_QUEUED_FIRST = Phrase(
+    "您是下一位，客服接入后会直接在这里回复您。",
+    "You're next in line. An agent will reply to you right here.",
+)
+_ALREADY_QUEUED = Phrase(
+    "您已经在排队了，请稍候，客服会尽快接入。",
+    "You're already in the queue. Please wait a moment; an agent will be with you soon.",
+)
+_CLOSED = Phrase(
+    "现在是非工作时间，人工客服的服务时间是每天 {hours}。",
+    "Our agents are available every day {hours}, and it is outside those hours now.",
+)
+_NOBODY_ONLINE = Phrase(
+    "抱歉，现在暂时没有客服在线。",
+    "Sorry, no agent is available at the moment.",
+)
+_LEAVE_MESSAGE = Phrase(
+    "请留下您的问题和方便联系的电话，客服会尽快回电给您。",
+    "Please leave your question and a phone number we can reach you on, and an agent "
+    "will call you back as soon as possible.",
+)
+_CALLBACK_TAKEN = Phrase(
+    "已收到您的留言，客服会尽快回电给您。",
+    "Thank you, we've got your message. An agent will call you back as soon as possible.",
+)
+_HANDOFF_FAILED = Phrase(
+    "抱歉，转接人工客服暂时出现问题，请稍后再试。",
+    "Sorry, I can't reach our agents right now. Please try again in a few minutes.",
+)
+_OFFER_AGENT = Phrase("需要现在为您转人工客服吗？", "Shall I put you through to an agent now?")
+_THANKS_FOR_RATING = Phrase("感谢您的评价！", "Thank you for your rating!")
+
+_RATING_WORDS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                 "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_RATING = re.compile(r"(?<!\d)([1-5])(?!\d)|(一|二|两|三|四|五)(?:分|星|颗星)|\b(one|two|three|four|five)\b",
+                     re.IGNORECASE)
+_STARS = re.compile(r"[★⭐]{1,5}")
+
+
+def offer_human(reason: str) -> List[EventType]:
+    """Asks whether the customer wants a person; a yes hands off for `reason`."""
+    return [SlotSet("handoff_reason", reason), FollowupAction("action_offer_human")]
+
+
+def hand_off(reason: str) -> List[EventType]:
+    return [SlotSet("handoff_reason", reason), FollowupAction("action_hand_off")]
+
+
+def recent_intents(tracker: Tracker) -> List[str]:
+    """Intents of the conversation, newest first."""
+    return [
+        event["parse_data"]["intent"].get("name")
+        for event in reversed(tracker.events)
+        if event.get("event") == "user" and event.get("parse_data")
+    ]
+
+
+def language_of(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or "zh-Hans"
+
+
+def rating_in(text: str) -> Optional[int]:
+    """A 1–5 rating: "5", "五星", "4分", "five", "★★★★"."""
+    text = fold_full_width(text)
+    stars = _STARS.search(text)
+    if stars:
+        return len(stars.group())
+    match = _RATING.search(text)
+    if not match:
+        return None
+    word = match.group(1) or match.group(2) or match.group(3)
+    return int(word) if word.isdigit() else _RATING_WORDS[word.lower()]
+
+
+class Services:
+    """The queue, archive and hours the handoff actions share, made on first use."""
+
+    _queue: Optional[HandoffQueue] = None
+    _archive: Optional[CaseArchive] = None
+
+    @classmethod
+    def queue(cls) -> HandoffQueue:
+        if cls._queue is None:
+            cls._queue = HandoffQueue.from_url(os.environ["REDIS_URL"], QueueSettings.from_environment())
+        return cls._queue
+
+    @classmethod
+    def archive(cls) -> CaseArchive:
+        if cls._archive is None:
+            cls._archive = CaseArchive.from_environment()
+        return cls._archive
+
+    @staticmethod
+    def hours() -> BusinessHours:
+        return BusinessHours.from_environment()
+
+    @staticmethod
+    async def notify(message: Dict[str, Any]) -> None:
+        """Tells the agents' consoles (through the handoff service) something changed."""
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        try:
+            await client.publish(NOTIFICATIONS, json.dumps(message))
+        finally:
+            await client.close()
+
+
+class ActionOfferHuman(Action):
+    def name(self) -> Text:
+        return "action_offer_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = language_of(tracker)
+        dispatcher.utter_message(text=finish(say(_OFFER_AGENT, language), language))
+        return []
+
+
+class ActionHandOff(Action):
+    """Puts the customer in the queue of the right team, or takes a callback message.
+
+    Asking for a person is always `customer_request`; otherwise the reason is the one
+    the offering or failing action left in `handoff_reason`.
+    """
+
+    def name(self) -> Text:
+        return "action_hand_off"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        reason = tracker.get_slot("handoff_reason")
+        if intent == "request_human" or not reason:
+            reason = DEFAULT_REASON
+        route = ROUTING.route(reason, recent_intents(tracker))
+        language = language_of(tracker)
+        record = SlotSet("handoff", {"reason": route.reason, "priority": route.priority,
+                                     "skill": route.skill})
+        try:
+            ticket = self._ticket(tracker, route)
+            hours = Services.hours()
+            if not hours.is_open() or not await Services.queue().anyone_online(route.skill):
+                dispatcher.utter_message(text=self._no_agent_text(hours, language))
+                return [record, SlotSet("handoff_reason", reason),
+                        FollowupAction("callback_form")]
+            placement = await Services.queue().enqueue(ticket)
+            await Services.notify({"type": "enqueued", "conversation_id": ticket.conversation_id,
+                                   "skill": ticket.skill})
+        except Exception:  # Redis, SQL or the context: the customer must hear something
+            logger.exception("Handing conversation %s to the agents failed.", tracker.sender_id)
+            dispatcher.utter_message(text=finish(say(_HANDOFF_FAILED, language), language))
+            return [SlotSet("handoff_reason", None)]
+        if not placement.created:
+            dispatcher.utter_message(text=finish(say(_ALREADY_QUEUED, language), language))
+            return [ConversationPaused()]
+        dispatcher.utter_message(
+            response="utter_handoff_after_failure" if reason in FAILURES else "utter_handoff_to_human"
+        )
+        dispatcher.utter_message(text=self._wait_text(placement.position, placement.estimated_wait_seconds, language))
+        return [record, SlotSet("handoff_reason", None), ConversationPaused()]
+
+    @staticmethod
+    def _ticket(tracker: Tracker, route: Route) -> Ticket:
+        state = tracker.current_state()
+        history = Services.archive().history(customer_key(state))
+        context = build_context(state, route, history, time.time())
+        return Ticket(
+            conversation_id=tracker.sender_id,
+            skill=route.skill,
+            priority=route.priority,
+            reason=route.reason,
+            channel=tracker.get_latest_input_channel() or "",
+            language=language_of(tracker),
+            context=context,
+        )
+
+    @staticmethod
+    def _wait_text(position: int, wait_seconds: Optional[int], language: str) -> str:
+        ahead = max(position - 1, 0)
+        if ahead == 0 or wait_seconds is None:
+            return finish(say(_QUEUED_FIRST, language), language)
+        minutes = max(1, round(wait_seconds / 60))
+        return finish(
+            say(_QUEUED, language, ahead=ahead, minutes=minutes, verb="is" if ahead == 1 else "are",
+                plural="" if ahead == 1 else "s", minutes_plural="" if minutes == 1 else "s"),
+            language,
+        )
+
+    @staticmethod
+    def _no_agent_text(hours: BusinessHours, language: str) -> str:
+        why = say(_CLOSED, language, hours=hours.describe()) if not hours.is_open() else say(_NOBODY_ONLINE, language)
+        return finish(join_sentences([why, say(_LEAVE_MESSAGE, language)], language), language)
+
+
+class ActionLeaveCallback(Action):
+    """Runs when the callback form has the customer's message: files the callback ticket."""
+
+    def name(self) -> Text:
+        return "action_leave_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = language_of(tracker)
+        reason = tracker.get_slot("handoff_reason") or DEFAULT_REASON
+        route = ROUTING.route(reason, recent_intents(tracker))
+        try:
+            ticket = ActionHandOff._ticket(tracker, route)
+            callback_id = await Services.queue().leave_callback(ticket, tracker.get_slot("callback_message"))
+            await Services.notify({"type": "callback", "conversation_id": ticket.conversation_id,
+                                   "callback_id": callback_id})
+        except Exception:
+            logger.exception("Filing a callback for conversation %s failed.", tracker.sender_id)
+            dispatcher.utter_message(text=finish(say(_HANDOFF_FAILED, language), language))
+            return [SlotSet("callback_message", None), SlotSet("handoff_reason", None)]
+        dispatcher.utter_message(text=finish(say(_CALLBACK_TAKEN, language), language))
+        return [SlotSet("callback_message", None), SlotSet("handoff_reason", None)]
+
+
+class ValidateRatingForm(Action):
+    """Takes a 1–5 rating from the answer; anything else ends the form unrated."""
+
+    def name(self) -> Text:
+        return "validate_rating_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if tracker.get_slot("requested_slot") != "rating":
+            return [SlotSet("requested_slot", "rating")]
+        rating = rating_in(tracker.latest_message.get("text") or "")
+        if rating is None:
+            # Not a rating but something new: serve it as if no form had asked.
+            return [ActiveLoop(None), SlotSet("requested_slot", None),
+                    ActionExecutionRejected("rating_form")]
+        return [SlotSet("rating", rating), SlotSet("requested_slot", None)]
+
+
+class ActionStoreRating(Action):
+    def name(self) -> Text:
+        return "action_store_rating"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = language_of(tracker)
+        rating = tracker.get_slot("rating")
+        try:
+            Services.archive().set_rating(tracker.sender_id, int(rating))
+        except Exception:
+            # The customer has done their part; the analyst loses one rating.
+            logger.exception("Storing rating %s of conversation %s failed.", rating, tracker.sender_id)
+        dispatcher.utter_message(text=finish(say(_THANKS_FOR_RATING, language), language))
+        return [SlotSet("rating", None)]

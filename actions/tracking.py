@@ -1,0 +1,298 @@
+"""The tracking dialogue: collect a number, look it up, answer in the customer's words.
+
+The tracking form runs while the customer owes us a number. Each answer goes through
+`validate_tracking_form`, which reads the number entities of the latest message:
+
+  waybill number(s)   → the form ends and action_answer_tracking answers
+  a mobile number     → an SMS code is sent; the form asks for it; a right code
+                        verifies the phone and the form ends with the parcel list
+  anything else       → counted as a failed attempt and explained; the third one ends
+                        the form, and the conversation goes to a person (form_failed)
+  another request     → (a question, a complaint, asking for a person, goodbye) the form
+                        steps aside and the request is served by its own rule
+
+Parcels in an exceptional state (damaged, lost, stuck) get an offer of a person with
+reason parcel_exception, as do complaints about a known parcel.
+"""
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
+from actions.handoff import hand_off, offer_human
+from actions.carrier.gateway import shanghai_now
+from actions import tracking_reply as reply
+from bot.nlu.text_normaliser import fold_full_width
+from bot.nlu.waybill_numbers import (
+    OUR_CARRIER,
+    Waybill,
+    identify_carrier,
+    looks_like_waybill_attempt,
+    spoken_digits_to_digits,
+)
+
+FORM = "tracking_form"
+MAX_ATTEMPTS = 3
+# Numbers answered per message; more is a list nobody reads to the end.
+MAX_NUMBERS = 3
+EXCEPTIONS = frozenset({ParcelStatus.DAMAGED, ParcelStatus.LOST, ParcelStatus.STUCK})
+# Requests that end the wait for a number: each has its own rule in data/rules/.
+OTHER_REQUESTS = frozenset(
+    {
+        "request_human",
+        "complain",
+        "ask_faq",
+        "request_return",
+        "check_return_status",
+        "goodbye",
+        "out_of_scope",
+    }
+)
+_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
+def language_of(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or "zh-Hans"
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+def entity_values(tracker: Tracker, entity: str) -> List[str]:
+    values = [e["value"] for e in tracker.latest_message.get("entities", []) if e["entity"] == entity]
+    return list(dict.fromkeys(values))  # de-duplicated, in order
+
+
+def form_was_waiting(tracker: Tracker) -> bool:
+    """Whether the latest message answers the form's question (else the form just started).
+
+    The form asked if it was the last action before the customer spoke; asking actions
+    run inside it and leave no event of their own.
+    """
+    events = iter(reversed(tracker.events))
+    for event in events:
+        if event.get("event") == "user":
+            break
+    previous = (
+        event.get("name")
+        for event in events
+        if event.get("event") == "action" and event.get("name") != "action_listen"
+    )
+    return next(previous, None) == FORM
+
+
+def code_in(text: str) -> Optional[str]:
+    """A six-digit SMS code, typed or spoken ("幺二三…", "one two three …")."""
+    match = _CODE.search(fold_full_width(spoken_digits_to_digits(text)))
+    return match.group() if match else None
+
+
+class ValidateTrackingForm(Action):
+    def name(self) -> Text:
+        return "validate_tracking_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        numbers = entity_values(tracker, "tracking_number")
+        phones = entity_values(tracker, "phone_number")
+        if numbers:
+            return [SlotSet("tracking_number", numbers[:MAX_NUMBERS]), SlotSet("requested_slot", None)]
+        if phones:
+            return self._look_up_by_phone(tracker, phones[0])
+        if not form_was_waiting(tracker):
+            # A new request without a number: ask for one.
+            return [SlotSet("tracking_attempts", 0), SlotSet("requested_slot", "tracking_number")]
+        text = tracker.latest_message.get("text") or ""
+        waiting_for_code = tracker.get_slot("requested_slot") == "verification_code"
+        if waiting_for_code and code_in(text):
+            return await self._check_code(tracker)
+        # A mistyped number is an attempt, whatever the classifier made of it.
+        attempted = not waiting_for_code and looks_like_waybill_attempt(text)
+        if not attempted and tracker.latest_message["intent"].get("name") in OTHER_REQUESTS:
+            return self._step_aside()
+        if waiting_for_code:
+            return self._failed_attempt(tracker, "verification_code")
+        return self._failed_attempt(tracker, "tracking_number")
+
+    @staticmethod
+    def _step_aside() -> List[EventType]:
+        """Ends the form without an answer and leaves the message to its own rule.
+
+        The rejection keeps the form from counting as the action that answered, so
+        the rules see the customer's request just as if no form had been running;
+        ending the form first keeps Rasa from coming back to it afterwards.
+        """
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            SlotSet("tracking_attempts", 0),
+            ActionExecutionRejected(FORM),
+        ]
+
+    def _look_up_by_phone(self, tracker: Tracker, phone: str) -> List[EventType]:
+        events: List[EventType] = [SlotSet("phone_number", phone), SlotSet("tracking_attempts", 0)]
+        if tracker.get_slot("verified_phone") == phone:
+            return events + [SlotSet("requested_slot", None)]
+        return events + [SlotSet("requested_slot", "verification_code")]
+
+    async def _check_code(self, tracker: Tracker) -> List[EventType]:
+        code = code_in(tracker.latest_message.get("text") or "")
+        phone = tracker.get_slot("phone_number")
+        try:
+            verified = await shared_gateway().check_verification_code(phone, code)
+        except GatewayError:
+            # Leave the form; action_answer_tracking says tracking is unavailable.
+            return [SlotSet("requested_slot", None)]
+        if verified:
+            return [SlotSet("verified_phone", phone), SlotSet("requested_slot", None)]
+        return self._failed_attempt(tracker, "verification_code")
+
+    @staticmethod
+    def _failed_attempt(tracker: Tracker, slot: str) -> List[EventType]:
+        attempts = int(tracker.get_slot("tracking_attempts") or 0) + 1
+        next_slot = None if attempts >= MAX_ATTEMPTS else slot
+        return [SlotSet("tracking_attempts", attempts), SlotSet("requested_slot", next_slot)]
+
+
+class ActionAskTrackingNumber(Action):
+    def name(self) -> Text:
+        return "action_ask_tracking_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        attempts = int(tracker.get_slot("tracking_attempts") or 0)
+        if attempts == 0:
+            dispatcher.utter_message(response="utter_ask_tracking_number")
+        else:
+            dispatcher.utter_message(
+                text=reply.ask_for_number_again(
+                    tracker.latest_message.get("text") or "",
+                    language_of(tracker),
+                    channel_of(tracker),
+                    last_try=attempts == MAX_ATTEMPTS - 1,
+                )
+            )
+        return []
+
+
+class ActionAskVerificationCode(Action):
+    def name(self) -> Text:
+        return "action_ask_verification_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = language_of(tracker)
+        attempts = int(tracker.get_slot("tracking_attempts") or 0)
+        if attempts:
+            code_given = code_in(tracker.latest_message.get("text") or "") is not None
+            dispatcher.utter_message(
+                text=reply.ask_for_code_again(code_given, language, attempts == MAX_ATTEMPTS - 1)
+            )
+            return []
+        phone = tracker.get_slot("phone_number")
+        try:
+            await shared_gateway().send_verification_code(phone)
+        except GatewayError:
+            dispatcher.utter_message(text=reply.describe_tracking_unavailable(language))
+            return [SlotSet("requested_slot", None)]
+        dispatcher.utter_message(text=reply.describe_code_sent(phone, language, channel_of(tracker)))
+        return []
+
+
+class ActionAnswerTracking(Action):
+    """Runs when the tracking form ends: answers, hands off, or offers a person."""
+
+    def name(self) -> Text:
+        return "action_answer_tracking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        reset = [
+            SlotSet("tracking_number", None),
+            SlotSet("tracking_attempts", 0),
+            SlotSet("requested_slot", None),
+        ]
+        if int(tracker.get_slot("tracking_attempts") or 0) >= MAX_ATTEMPTS:
+            return reset + hand_off("form_failed")
+        language, channel = language_of(tracker), channel_of(tracker)
+        numbers = tracker.get_slot("tracking_number") or []
+        verified_phone = tracker.get_slot("verified_phone")
+        try:
+            if numbers:
+                answers, parcels = await self._answer_numbers(numbers, verified_phone, language, channel)
+            elif verified_phone and verified_phone == tracker.get_slot("phone_number"):
+                parcels = await shared_gateway().find_parcels_by_phone(verified_phone)
+                answers = [reply.describe_parcel_list(parcels, language, channel)]
+            else:
+                # The code could not be checked or sent: the carrier is unreachable.
+                raise GatewayError("verification unavailable")
+        except GatewayError:
+            dispatcher.utter_message(text=reply.describe_tracking_unavailable(language))
+            return reset + offer_human("action_error")
+        dispatcher.utter_message(text="\n\n".join(answers))
+        events = reset
+        if numbers and parcels:
+            events.append(SlotSet("tracked_parcel", parcels[-1].tracking_number))
+        # Only for parcels asked about by number: a list is an overview, not a request.
+        if numbers and any(parcel.status in EXCEPTIONS for parcel in parcels):
+            events += offer_human("parcel_exception")
+        return events
+
+    @staticmethod
+    async def _answer_numbers(numbers, verified_phone, language, channel):
+        answers, parcels = [], []
+        for number in numbers:
+            carrier = identify_carrier(number)
+            if carrier is not None and carrier.code != OUR_CARRIER:
+                waybill = Waybill(number, carrier, 0, len(number))
+                answers.append(reply.describe_other_carrier(waybill, language))
+                continue
+            parcel = await shared_gateway().get_parcel(number)
+            if parcel is None:
+                answers.append(reply.describe_unknown_number(number, language))
+                continue
+            verified = verified_phone in (parcel.recipient.phone, parcel.sender.phone)
+            answers.append(reply.describe_parcel(parcel, language, channel, verified, shanghai_now()))
+            parcels.append(parcel)
+        return answers, parcels
+
+
+class ActionHandleComplaint(Action):
+    """A complaint: about a known parcel it is a parcel exception, else a complaint."""
+
+    def name(self) -> Text:
+        return "action_handle_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        language = language_of(tracker)
+        numbers = entity_values(tracker, "tracking_number")
+        number = numbers[0] if numbers else tracker.get_slot("tracked_parcel")
+        parcel = await self._parcel(number)
+        if parcel is None:
+            dispatcher.utter_message(response="utter_complaint_sorry")
+            return offer_human("complaint")
+        dispatcher.utter_message(
+            text=reply.describe_complaint_about_parcel(parcel, language, channel_of(tracker))
+        )
+        return [SlotSet("tracked_parcel", parcel.tracking_number)] + offer_human("parcel_exception")
+
+    @staticmethod
+    async def _parcel(number: Optional[str]) -> Optional[Parcel]:
+        carrier = identify_carrier(number) if number else None
+        if carrier is None or carrier.code != OUR_CARRIER:
+            return None
+        try:
+            return await shared_gateway().get_parcel(number)
+        except GatewayError:
+            return None
+

@@ -1,0 +1,1 @@
+"""Human handoff: the queue that hands conversations from the bot to human agents."""
