@@ -21,6 +21,9 @@ eval: setup
 # Benchmarks print figures; they are not timed tests.
 bench: setup
 	$(PY) -m scripts.bench_tracking_lookup
+	$(PY) -m scripts.bench_handoff_queue
+	$(PY) -m scripts.bench_knowledge_search
+	$(PY) -m scripts.bench_handoff_relay
 
 train: setup
 	$(PY) -m bot.training

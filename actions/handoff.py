@@ -9,6 +9,7 @@ online, the customer leaves a message instead, which becomes a callback ticket.
 When the agent closes, the service resumes the bot with the intent `handoff_closed`
 and the rating form asks for a 1–5 rating, stored with the archived case.
 """
+import functools
 import json
 import logging
 import os
@@ -28,6 +29,7 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import form_was_waiting, language_of
 from actions.wording import Phrase, finish, join_sentences, say
 from bot.nlu.text_normaliser import fold_full_width
 from handoff.cases import CaseArchive
@@ -35,13 +37,15 @@ from handoff.context import build_context, customer_key
 from handoff.hours import BusinessHours
 from handoff.queue import HandoffQueue, QueueSettings, Ticket
 from handoff.routing import Route, Routing
+from handoff.triggers import TRIGGERS
 
 logger = logging.getLogger(__name__)
 
 ROUTING = Routing.load()
 DEFAULT_REASON = "customer_request"
-# Reasons that mean the bot failed the customer, so the handoff starts with an apology.
+# How the handoff is announced: the bot apologises for failing, or for the trouble.
 FAILURES = frozenset({"form_failed", "nlu_fallback", "faq_no_answer", "action_error"})
+TROUBLE = frozenset({"complaint", "negative_sentiment", "parcel_exception"})
 NOTIFICATIONS = "handoff:notifications"
 
 _QUEUED = Phrase(
@@ -97,6 +101,31 @@ def hand_off(reason: str) -> List[EventType]:
     return [SlotSet("handoff_reason", reason), FollowupAction("action_hand_off")]
 
 
+def hands_off_on_error(run):
+    """For an action's `run`: an unexpected error goes to a person (action_error), who
+    sees the whole conversation, instead of leaving the customer without an answer."""
+
+    @functools.wraps(run)
+    async def guarded(self, dispatcher, tracker, domain):
+        try:
+            return await run(self, dispatcher, tracker, domain)
+        except Exception:
+            logger.exception("%s failed in conversation %s.", self.name(), tracker.sender_id)
+            return hand_off("action_error")
+
+    return guarded
+
+
+def is_vip(tracker: Tracker) -> bool:
+    """The app marks VIP customers in the message metadata; other channels are not
+    trusted with it (a browser could send anything)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return (
+        tracker.get_latest_input_channel() in TRIGGERS.vip_channels
+        and metadata.get(TRIGGERS.vip_metadata_key) is True
+    )
+
+
 def recent_intents(tracker: Tracker) -> List[str]:
     """Intents of the conversation, newest first."""
     return [
@@ -106,8 +135,6 @@ def recent_intents(tracker: Tracker) -> List[str]:
     ]
 
 
-def language_of(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "zh-Hans"
 
 
 def rating_in(text: str) -> Optional[int]:
@@ -155,6 +182,29 @@ class Services:
             await client.close()
 
 
+class ActionHandleFallback(Action):
+    """Not understood: ask to rephrase; the second time in a row, or when the
+    customer is clearly angry, a person takes over."""
+
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if TRIGGERS.is_clearly_negative(tracker.latest_message.get("text") or ""):
+            return hand_off("negative_sentiment")
+        in_a_row = 0
+        for intent in recent_intents(tracker):
+            if intent != "nlu_fallback":
+                break
+            in_a_row += 1
+        if in_a_row >= TRIGGERS.consecutive_fallbacks:
+            return hand_off("nlu_fallback")
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
 class ActionOfferHuman(Action):
     def name(self) -> Text:
         return "action_offer_human"
@@ -184,6 +234,8 @@ class ActionHandOff(Action):
         reason = tracker.get_slot("handoff_reason")
         if intent == "request_human" or not reason:
             reason = DEFAULT_REASON
+        if is_vip(tracker):
+            reason = "vip"  # first in the queue, whatever brought them
         route = ROUTING.route(reason, recent_intents(tracker))
         language = language_of(tracker)
         record = SlotSet("handoff", {"reason": route.reason, "priority": route.priority,
@@ -205,11 +257,17 @@ class ActionHandOff(Action):
         if not placement.created:
             dispatcher.utter_message(text=finish(say(_ALREADY_QUEUED, language), language))
             return [ConversationPaused()]
-        dispatcher.utter_message(
-            response="utter_handoff_after_failure" if reason in FAILURES else "utter_handoff_to_human"
-        )
+        dispatcher.utter_message(response=self._announcement(reason))
         dispatcher.utter_message(text=self._wait_text(placement.position, placement.estimated_wait_seconds, language))
         return [record, SlotSet("handoff_reason", None), ConversationPaused()]
+
+    @staticmethod
+    def _announcement(reason: str) -> str:
+        if reason in FAILURES:
+            return "utter_handoff_after_failure"
+        if reason in TROUBLE:
+            return "utter_handoff_apology"
+        return "utter_handoff_to_human"
 
     @staticmethod
     def _ticket(tracker: Tracker, route: Route) -> Ticket:
@@ -278,7 +336,7 @@ class ValidateRatingForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if tracker.get_slot("requested_slot") != "rating":
+        if not form_was_waiting(tracker, "rating_form"):
             return [SlotSet("requested_slot", "rating")]
         rating = rating_in(tracker.latest_message.get("text") or "")
         if rating is None:

@@ -22,9 +22,11 @@ from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, Slot
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
-from actions.handoff import hand_off, offer_human
+from actions.handoff import hand_off, hands_off_on_error, offer_human
+from handoff.triggers import TRIGGERS
 from actions.carrier.gateway import shanghai_now
 from actions import tracking_reply as reply
+from actions.conversation import channel_of, form_was_waiting, language_of
 from bot.nlu.text_normaliser import fold_full_width
 from bot.nlu.waybill_numbers import (
     OUR_CARRIER,
@@ -35,7 +37,7 @@ from bot.nlu.waybill_numbers import (
 )
 
 FORM = "tracking_form"
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = TRIGGERS.form_attempts
 # Numbers answered per message; more is a list nobody reads to the end.
 MAX_NUMBERS = 3
 EXCEPTIONS = frozenset({ParcelStatus.DAMAGED, ParcelStatus.LOST, ParcelStatus.STUCK})
@@ -54,12 +56,8 @@ OTHER_REQUESTS = frozenset(
 _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
-def language_of(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "zh-Hans"
 
 
-def channel_of(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "rest"
 
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:
@@ -67,22 +65,6 @@ def entity_values(tracker: Tracker, entity: str) -> List[str]:
     return list(dict.fromkeys(values))  # de-duplicated, in order
 
 
-def form_was_waiting(tracker: Tracker) -> bool:
-    """Whether the latest message answers the form's question (else the form just started).
-
-    The form asked if it was the last action before the customer spoke; asking actions
-    run inside it and leave no event of their own.
-    """
-    events = iter(reversed(tracker.events))
-    for event in events:
-        if event.get("event") == "user":
-            break
-    previous = (
-        event.get("name")
-        for event in events
-        if event.get("event") == "action" and event.get("name") != "action_listen"
-    )
-    return next(previous, None) == FORM
 
 
 def code_in(text: str) -> Optional[str]:
@@ -104,7 +86,7 @@ class ValidateTrackingForm(Action):
             return [SlotSet("tracking_number", numbers[:MAX_NUMBERS]), SlotSet("requested_slot", None)]
         if phones:
             return self._look_up_by_phone(tracker, phones[0])
-        if not form_was_waiting(tracker):
+        if not form_was_waiting(tracker, FORM):
             # A new request without a number: ask for one.
             return [SlotSet("tracking_attempts", 0), SlotSet("requested_slot", "tracking_number")]
         text = tracker.latest_message.get("text") or ""
@@ -212,6 +194,7 @@ class ActionAnswerTracking(Action):
     def name(self) -> Text:
         return "action_answer_tracking"
 
+    @hands_off_on_error
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
@@ -271,6 +254,7 @@ class ActionHandleComplaint(Action):
     def name(self) -> Text:
         return "action_handle_complaint"
 
+    @hands_off_on_error
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
@@ -278,6 +262,10 @@ class ActionHandleComplaint(Action):
         numbers = entity_values(tracker, "tracking_number")
         number = numbers[0] if numbers else tracker.get_slot("tracked_parcel")
         parcel = await self._parcel(number)
+        if TRIGGERS.is_clearly_negative(tracker.latest_message.get("text") or ""):
+            # An angry customer is not asked twice: straight to a person.
+            known = [SlotSet("tracked_parcel", parcel.tracking_number)] if parcel else []
+            return known + hand_off("negative_sentiment")
         if parcel is None:
             dispatcher.utter_message(response="utter_complaint_sorry")
             return offer_human("complaint")

@@ -1,7 +1,8 @@
 """Starts the whole assistant with one command: `python -m bot.launcher run`.
 
 Order: the model (trained only if its inputs changed), Redis (REDIS_URL or an embedded
-one), then the action server and the Rasa server side by side. Ctrl-C stops them all.
+one), then the action server, the Rasa server and the handoff service side by side.
+Ctrl-C stops them all.
 The integration tests start the same `Stack`.
 """
 import argparse
@@ -16,12 +17,14 @@ from bot.processes import ChildProcess
 from bot.redis_server import start_embedded_redis
 from bot.settings import ROOT, Settings
 from bot.training import ensure_model
+from handoff.demo_users import ensure_demo_users
 
 READY_TIMEOUT = 120
 
 
 class Stack:
-    """The running processes of one assistant: Redis, action server, Rasa server."""
+    """The running processes of one assistant: Redis, action server, Rasa server and
+    handoff service (agent console and API)."""
 
     def __init__(self, settings: Settings, model: Path) -> None:
         self.settings = settings
@@ -31,7 +34,8 @@ class Stack:
 
     def start(self) -> float:
         """Starts everything; returns seconds until both servers answered."""
-        for port in (self.settings.rasa_port, self.settings.actions_port):
+        for port in (self.settings.rasa_port, self.settings.actions_port,
+                     self.settings.handoff_port):
             _check_port_free(self.settings.host, port)
         if not self.settings.redis_url:
             redis = start_embedded_redis(self.settings.var_dir / "redis")
@@ -56,11 +60,17 @@ class Stack:
              "--enable-api", "--auth-token", self.settings.auth_token],
             env=env, cwd=ROOT, log_path=self.log_dir / "rasa.log",
         )
+        handoff = ChildProcess(
+            "handoff service",
+            [python, "-m", "handoff.service"],
+            env=env, cwd=ROOT, log_path=self.log_dir / "handoff.log",
+        )
         started = time.monotonic()
-        for child in (actions, rasa):
+        for child in (actions, rasa, handoff):
             self.children.append(child.start())
         actions.wait_until_ready(f"{self.settings.actions_url}/health", READY_TIMEOUT)
         rasa.wait_until_ready(f"{self.settings.rasa_url}/webhooks/rest/", READY_TIMEOUT)
+        handoff.wait_until_ready(f"{self.settings.handoff_url}/health", READY_TIMEOUT)
         return time.monotonic() - started
 
     def dead_child(self) -> Optional[ChildProcess]:
@@ -77,7 +87,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise SystemExit(
                 f"Port {port} on {host} is already in use (is the assistant running in "
                 "another terminal?). Stop that process or choose other ports with "
-                "RASA_PORT / ACTIONS_PORT."
+                "RASA_PORT / ACTIONS_PORT / HANDOFF_PORT."
             )
 
 
@@ -90,7 +100,9 @@ def run() -> int:
         + (settings.redis_url or f"embedded, data in {settings.var_dir / 'redis'}"),
         flush=True,
     )
-    print("[3/3] starting the action server and the Rasa server (logs in var/log/)", flush=True)
+    print("[3/3] starting the action server, the Rasa server and the handoff service "
+          "(logs in var/log/)", flush=True)
+    team = ensure_demo_users(settings.users_file)
     stack = Stack(settings, model)
     stopping = False
 
@@ -110,7 +122,10 @@ def run() -> int:
             f"  Action server:   {settings.actions_url}\n"
             f"  Redis:           {settings.redis_url}\n"
             f"  Tracker store:   {settings.database_url}\n"
-            "Press Ctrl-C to stop everything.",
+            f"  Agent console:   {settings.handoff_url}/console\n"
+            f"  Supervisor view: {settings.handoff_url}/supervisor\n"
+            + "".join(f"    log in as {user} / {password}\n" for user, password in team.items())
+            + "Press Ctrl-C to stop everything.",
             flush=True,
         )
         while not stopping:

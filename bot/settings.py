@@ -9,6 +9,7 @@ one place an operator sets things is the environment:
   HOST            interface the servers listen on (default 127.0.0.1)
   RASA_PORT       Rasa server (default 5005)
   ACTIONS_PORT    action server (default 5055)
+  HANDOFF_PORT    handoff service: agent console and API (default 5006)
   RASA_AUTH_TOKEN token for Rasa's HTTP API; a random one is made when unset
 """
 import os
@@ -27,6 +28,7 @@ class Settings:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     actions_port: int = 5055
+    handoff_port: int = 5006
     redis_url: Optional[str] = None
     database_url: str = f"sqlite:///{VAR / 'rasa.db'}"
     auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -40,6 +42,7 @@ class Settings:
             host=env.get("HOST", defaults.host),
             rasa_port=int(env.get("RASA_PORT", defaults.rasa_port)),
             actions_port=int(env.get("ACTIONS_PORT", defaults.actions_port)),
+            handoff_port=int(env.get("HANDOFF_PORT", defaults.handoff_port)),
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             auth_token=env.get("RASA_AUTH_TOKEN") or defaults.auth_token,
@@ -52,6 +55,15 @@ class Settings:
     @property
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}"
+
+    @property
+    def handoff_url(self) -> str:
+        return f"http://{self.host}:{self.handoff_port}"
+
+    @property
+    def users_file(self) -> Path:
+        """Agents and supervisors of the handoff service."""
+        return Path(os.environ.get("HANDOFF_USERS_FILE") or self.var_dir / "handoff-users.yml")
 
     def process_environment(self) -> Dict[str, str]:
         """Variables that endpoints.yml and credentials.yml are filled in from."""
@@ -71,6 +83,11 @@ class Settings:
             # The demo carrier's parcels live beside the other local data.
             "CARRIER_DEMO_DB": os.environ.get("CARRIER_DEMO_DB")
             or str(self.var_dir / "carrier.db"),
+            "RASA_URL": self.rasa_url,
+            "RASA_AUTH_TOKEN": self.auth_token,
+            "HANDOFF_HOST": self.host,
+            "HANDOFF_PORT": str(self.handoff_port),
+            "HANDOFF_USERS_FILE": str(self.users_file),
             # Archived handoff cases (analysts' data), SQLite beside the rest by default.
             "HANDOFF_DATABASE_URL": os.environ.get("HANDOFF_DATABASE_URL")
             or f"sqlite:///{self.var_dir / 'handoff.db'}",

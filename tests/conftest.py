@@ -11,6 +11,7 @@ from bot.redis_server import start_embedded_redis
 from bot.settings import Settings
 from bot.training import ensure_model
 from demo_data import DemoData
+from handoff.demo_users import ensure_demo_users
 
 
 @pytest.fixture(scope="session")
@@ -47,16 +48,24 @@ def stack(model_path, redis_url, tmp_path_factory):
     settings = Settings(
         rasa_port=free_port(),
         actions_port=free_port(),
+        handoff_port=free_port(),
         redis_url=redis_url,
         database_url=f"sqlite:///{var_dir / 'rasa.db'}",
         var_dir=var_dir,
     )
+    ensure_demo_users(settings.users_file)
     running = Stack(settings, model_path)
     try:
         running.start()
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def team(stack):
+    """{user: password} of the handoff service's demo agents and supervisor."""
+    return ensure_demo_users(stack.settings.users_file)
 
 
 @pytest.fixture(scope="session")

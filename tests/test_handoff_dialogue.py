@@ -114,3 +114,16 @@ def test_after_the_agent_closes_the_bot_asks_for_a_rating_and_stores_it(stack):
 )
 def test_ratings_are_read_from_what_customers_type(text, rating):
     assert rating_in(text) == rating
+
+
+def test_a_vip_from_the_app_goes_first_in_the_queue(stack, redis_url, agent_online):
+    ordinary, vip = uuid.uuid4().hex, uuid.uuid4().hex
+    say(stack, "转人工", ordinary, input_channel="app")
+    replies = say(stack, "转人工", vip, input_channel="app", metadata={"vip": True})
+    assert "您是下一位" in replies[-1]
+    ticket = queue_call(redis_url, "ticket", vip)
+    assert (ticket.reason, ticket.priority) == ("vip", 0)
+    assert queue_call(redis_url, "position", vip) == 1
+    assert queue_call(redis_url, "position", ordinary) == 2
+    for sender in (ordinary, vip):
+        queue_call(redis_url, "close", sender)

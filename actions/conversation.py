@@ -1,0 +1,31 @@
+"""What the actions read from a conversation: its language, channel and form state."""
+from rasa_sdk import Tracker
+
+DEFAULT_LANGUAGE = "zh-Hans"
+
+
+def language_of(tracker: Tracker) -> str:
+    return tracker.get_slot("language") or DEFAULT_LANGUAGE
+
+
+def channel_of(tracker: Tracker) -> str:
+    """"ivr" for the phone line; "rest", "socketio" or "app" for text."""
+    return tracker.get_latest_input_channel() or "rest"
+
+
+def form_was_waiting(tracker: Tracker, form: str) -> bool:
+    """Whether the latest message answers `form`'s question (else the form just started).
+
+    The form asked if it was the last action before the customer spoke; asking actions
+    run inside it and leave no event of their own.
+    """
+    events = iter(reversed(tracker.events))
+    for event in events:
+        if event.get("event") == "user":
+            break
+    previous = (
+        event.get("name")
+        for event in events
+        if event.get("event") == "action" and event.get("name") != "action_listen"
+    )
+    return next(previous, None) == form
