@@ -81,7 +81,7 @@ class ActionAnswerFaq(Action):
     ) -> List[EventType]:
         question = tracker.latest_message.get("text") or ""
         language, channel = language_of(tracker), channel_of(tracker)
-        base = knowledge()
+        base = await knowledge()
         hits = base.search(question, language)
         if hits and hits[0].score >= ANSWER_THRESHOLD:
             dispatcher.utter_message(text=answer_text(base.article(hits[0].article_id), language, channel))
@@ -151,6 +151,6 @@ class ActionAnswerFaqChoice(Action):
         reset = [SlotSet("faq_choice", None), SlotSet("faq_choices", None), SlotSet("faq_misses", 0)]
         if not chosen:
             return reset + hand_off("faq_no_answer")
-        article = knowledge().article(chosen)
+        article = (await knowledge()).article(chosen)
         dispatcher.utter_message(text=answer_text(article, language_of(tracker), channel_of(tracker)))
         return reset

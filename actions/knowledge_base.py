@@ -1,38 +1,47 @@
-"""The knowledge base as the action server sees it: search, articles, the gap list."""
-import logging
+"""The knowledge base as the action server sees it: what is published now, kept
+current by a LiveIndex (editors' publications arrive without a restart), and the gap
+list editors read."""
+import asyncio
+import os
 from datetime import date
-from typing import Dict, List, Optional
+from typing import List, Optional
 
-from handoff.context import mask_text
-from knowledge.article import Article, load_articles
-from knowledge.search import Hit, KnowledgeIndex
-
-logger = logging.getLogger(__name__)
+from knowledge.article import Article
+from knowledge.live_index import LiveIndex
+from knowledge.search import Hit
+from knowledge.store import KnowledgeStore
 
 
 class KnowledgeBase:
-    def __init__(self, articles: List[Article]) -> None:
-        self._articles: Dict[str, Article] = {a.id: a for a in articles}
-        self._index = KnowledgeIndex.build(articles)
+    def __init__(self, store: KnowledgeStore, live: LiveIndex) -> None:
+        self._store = store
+        self._live = live
 
     def search(self, text: str, language: Optional[str]) -> List[Hit]:
-        return self._index.search(text, language, today=date.today())
+        return self._live.current().index.search(text, language, today=date.today())
 
     def article(self, article_id: str) -> Article:
-        return self._articles[article_id]
+        return self._live.current().articles[article_id]
 
     def log_gap(self, question: str, language: str, channel: str, best: Optional[Hit],
                 conversation_id: str) -> None:
-        logger.info("Knowledge gap (%s, %s): %r, best %s", language, channel,
-                    mask_text(question), best)
+        self._store.log_gap(question, language, channel, best.article_id if best else None,
+                            best.score if best else None, conversation_id)
 
 
 _shared: Optional[KnowledgeBase] = None
+_starting = asyncio.Lock()
 
 
-def knowledge() -> KnowledgeBase:
-    """The action server's knowledge base, loaded on first use."""
+async def knowledge() -> KnowledgeBase:
+    """The action server's knowledge base, loaded on first use (seeded from
+    knowledge/articles/ when the store is empty)."""
     global _shared
-    if _shared is None:
-        _shared = KnowledgeBase(load_articles())
+    async with _starting:
+        if _shared is None:
+            store = KnowledgeStore.from_environment()
+            await asyncio.get_running_loop().run_in_executor(None, store.ensure_seeded)
+            live = LiveIndex(store, os.environ.get("REDIS_URL"))
+            await live.start()
+            _shared = KnowledgeBase(store, live)
     return _shared

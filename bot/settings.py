@@ -88,6 +88,9 @@ class Settings:
             "HANDOFF_HOST": self.host,
             "HANDOFF_PORT": str(self.handoff_port),
             "HANDOFF_USERS_FILE": str(self.users_file),
+            # Published knowledge-base articles, their versions and the gap list.
+            "KNOWLEDGE_DATABASE_URL": os.environ.get("KNOWLEDGE_DATABASE_URL")
+            or f"sqlite:///{self.var_dir / 'knowledge.db'}",
             # Archived handoff cases (analysts' data), SQLite beside the rest by default.
             "HANDOFF_DATABASE_URL": os.environ.get("HANDOFF_DATABASE_URL")
             or f"sqlite:///{self.var_dir / 'handoff.db'}",

@@ -113,8 +113,12 @@ def verify_password(password: str, password_hash: str) -> bool:
 # The users file
 
 
-def load_users(path: Path) -> Dict[str, User]:
-    """The users by id; a missing file means no users (nobody can log in)."""
+def load_users(path: Path, roles: Tuple[str, ...] = ROLES) -> Dict[str, User]:
+    """The users by id; a missing file means no users (nobody can log in).
+
+    `roles` are the ones this service knows: the knowledge editor service uses the
+    same file format with its own roles (editor, reviewer).
+    """
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -128,8 +132,8 @@ def load_users(path: Path) -> Dict[str, User]:
             skills=[str(skill) for skill in entry.get("skills") or []],
             capacity=entry.get("capacity"),
         )
-        if user.role not in ROLES:
-            raise ValueError(f"{path}: user {user.id!r} has role {user.role!r}; roles: {ROLES}")
+        if user.role not in roles:
+            raise ValueError(f"{path}: user {user.id!r} has role {user.role!r}; roles: {roles}")
         if user.id in users:
             raise ValueError(f"{path}: user {user.id!r} is listed twice")
         users[user.id] = user

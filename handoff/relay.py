@@ -130,19 +130,19 @@ class CustomerMessenger:
         # write_only: this process emits to customers' sockets but holds none.
         self.sockets = socketio.AsyncRedisManager(redis_url, write_only=True)
 
-    async def send(
-        self, conversation_id: str, text: str, metadata: Dict[str, Any], shown: Dict[str, Any]
-    ) -> float:
+    async def send(self, conversation_id: str, text: str, metadata: Dict[str, Any]) -> float:
         """Records `text` as a bot message with `metadata`, then emits it to the
-        customer's web chat with the `shown` extras. RasaUnavailable when it could not
-        be recorded: then it was not emitted either, and may be sent again.
-        Returns the message's time."""
+        customer's web chat. RasaUnavailable when it could not be recorded: then it was
+        not emitted either, and may be sent again. Returns the message's time.
+
+        The emitted message is `{"text": ...}` only: the web chat widget drops messages
+        with any other key."""
         now = time.time()
         await self.rasa.append_events(
             conversation_id, [{"event": "bot", "text": text, "metadata": metadata, "timestamp": now}]
         )
         await self.sockets.emit(
-            "bot_uttered", {"text": text, **shown}, room=conversation_id, namespace="/"
+            "bot_uttered", {"text": text}, room=conversation_id, namespace="/"
         )
         return now
 
@@ -460,7 +460,7 @@ class QueueWatch:
     ) -> bool:
         text = finish(say(phrase, language, **values), language)
         try:
-            await self.messenger.send(conversation_id, text, {"handoff": kind}, {})
+            await self.messenger.send(conversation_id, text, {"handoff": kind})
         except RasaUnavailable as error:
             logger.error("Could not tell conversation %s (%s): %s", conversation_id, kind, error)
             return False

@@ -70,6 +70,7 @@ from handoff.relay import (
     RasaUnavailable,
 )
 from handoff.routing import Route
+from handoff.suggestions import KnowledgeSuggestions
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,13 @@ MAX_TEXT_CHARS = 4000
 HANDOFF_CLOSED_INTENT = "handoff_closed"
 # The agent console and supervisor pages (plain HTML, CSS and JS, no build step).
 CONSOLE_FOLDER = Path(__file__).resolve().parent / "console"
+# The pages must not be framed by other sites (clickjacking) nor cached with old code.
+PAGE_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
 CONSOLE_ASSETS = frozenset(
     path.name for path in CONSOLE_FOLDER.glob("*") if path.suffix in (".js", ".css")
 )
@@ -172,8 +180,10 @@ def create_app(settings: ServiceSettings) -> Sanic:
             settings.push_assignment, settings.position_update_seconds,
         )
         relay = EventRelay(ctx.queue, ctx.hub, settings.events_stream)
+        ctx.suggestions = KnowledgeSuggestions()
         ctx.tasks = [
-            asyncio.ensure_future(job) for job in (ctx.hub.listen(), relay.run(), ctx.watch.run())
+            asyncio.ensure_future(job)
+            for job in (ctx.hub.listen(), relay.run(), ctx.watch.run(), ctx.suggestions.start(settings.redis_url))
         ]
         logger.info(
             "Handoff service: %d users from %s, %s assignment, Rasa at %s, stream %s.",
@@ -190,6 +200,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
 
     @app.after_server_stop
     async def stop(app: Sanic, _loop) -> None:
+        await app.ctx.suggestions.stop()
         for task in app.ctx.tasks:
             task.cancel()
         await asyncio.gather(*app.ctx.tasks, return_exceptions=True)
@@ -251,18 +262,18 @@ def create_app(settings: ServiceSettings) -> Sanic:
 
     @app.get("/console")
     async def console_page(_request: Request) -> HTTPResponse:
-        return await response.file(CONSOLE_FOLDER / "console.html")
+        return await response.file(CONSOLE_FOLDER / "console.html", headers=PAGE_HEADERS)
 
     @app.get("/supervisor")
     async def supervisor_page(_request: Request) -> HTTPResponse:
-        return await response.file(CONSOLE_FOLDER / "supervisor.html")
+        return await response.file(CONSOLE_FOLDER / "supervisor.html", headers=PAGE_HEADERS)
 
     @app.get("/console/<asset>")
     async def console_asset(_request: Request, asset: str) -> HTTPResponse:
         # Only the page's own scripts and styles: no path reaches outside the folder.
         if asset not in CONSOLE_ASSETS:
             return error_response(404, "not_found", f"No console file {asset!r}.")
-        return await response.file(CONSOLE_FOLDER / asset)
+        return await response.file(CONSOLE_FOLDER / asset, headers=PAGE_HEADERS)
 
     @app.get("/openapi.json")
     async def openapi(_request: Request) -> HTTPResponse:
@@ -371,7 +382,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
         text = _text(_json_body(request), "text", MAX_TEXT_CHARS)
         ticket = await _conversation(request, conversation_id)
         sent_at = await ctx.messenger.send(
-            conversation_id, text, {"agent": user.id, "agent_name": user.name}, {"agent": user.name}
+            conversation_id, text, {"agent": user.id, "agent_name": user.name}
         )
         await ctx.queue.record_agent_reply(conversation_id)
         await ctx.alerts.clear(conversation_id)
@@ -463,7 +474,12 @@ def create_app(settings: ServiceSettings) -> Sanic:
         )
         case_id = await asyncio.get_running_loop().run_in_executor(None, ctx.archive.archive, case)
         # Back to the bot: it thanks the customer and asks for a rating.
-        await ctx.rasa.append_events(conversation_id, [{"event": "resume", "timestamp": time.time()}])
+        # The bot was paused right after handing off, before it could listen; without
+        # the listen the rating rule would not see a fresh turn.
+        await ctx.rasa.append_events(conversation_id, [
+            {"event": "resume", "timestamp": time.time()},
+            {"event": "action", "name": "action_listen", "timestamp": time.time()},
+        ])
         rating_requested = await ctx.rasa.trigger_intent(conversation_id, HANDOFF_CLOSED_INTENT)
         if not rating_requested:
             logger.warning(
@@ -482,13 +498,13 @@ def create_app(settings: ServiceSettings) -> Sanic:
     @app.get("/api/suggestions")
     @authenticated()
     async def suggestions(request: Request) -> HTTPResponse:
-        # Knowledge-base answers for the agent will come here; the console already
-        # asks, so it needs no change when they do. Until then there are none.
         conversation_id = request.args.get("conversation_id")
         if not conversation_id:
             raise ApiError(400, "invalid_field", "conversation_id is required.", field="conversation_id")
-        await _conversation(request, conversation_id)
-        return response.json([])
+        ticket = await _conversation(request, conversation_id)
+        tracker = await request.app.ctx.rasa.tracker(conversation_id)
+        asked = [e.get("text") or "" for e in tracker.get("events", []) if e.get("event") == "user"]
+        return response.json(request.app.ctx.suggestions.for_question(asked[-1] if asked else "", ticket.language))
 
     @app.get("/api/options")
     @authenticated()

@@ -51,3 +51,30 @@ def test_the_phone_line_hears_a_numbered_menu_and_answers_by_number(stack):
 )
 def test_choices_are_read_from_short_answers_only(text, number):
     assert choice_in(text) == number
+
+
+def test_a_published_change_is_answered_within_two_seconds_without_restart(stack, redis_url):
+    import dataclasses
+    import time
+
+    import redis
+
+    from knowledge.article import Answer
+    from knowledge.publishing import publish
+    from knowledge.store import KnowledgeStore
+
+    question = "快递保价怎么收费"
+    assert "首重" not in "".join(say(stack, question))  # the knowledge base is loaded
+    store = KnowledgeStore(f"sqlite:///{stack.settings.var_dir / 'knowledge.db'}")
+    live = store.get("insured-shipping")
+    marker = f"保价费率本周调整为 0.3%（{uuid.uuid4().hex[:6]}）。"
+    zh = live.article.answer["zh"]
+    changed = dataclasses.replace(
+        live.article, answer={**live.article.answer, "zh": Answer(marker + zh.web, zh.voice)})
+    store.save_draft(changed, "editor-test", base_version=live.article.version)
+    publish(store, ["insured-shipping"], "reviewer-test", redis.Redis.from_url(redis_url))
+    published = time.monotonic()
+    while marker not in "".join(say(stack, question)):
+        assert time.monotonic() - published < 2.0, "the new answer was not served within 2 s"
+        time.sleep(0.1)
+    store.close()

@@ -480,7 +480,7 @@ def test_agent_and_customer_talk_through_the_service(stack, redis_url, service):
                 )
                 assert status == 201, body
                 pushed = await asyncio.wait_for(customer.replies.get(), 10)
-            assert pushed == {"text": "您好，我是客服小李，马上为您查询。", "agent": "Ana Li"}
+            assert pushed == {"text": "您好，我是客服小李，马上为您查询。"}
             await watching.expect("message", conversation_id=conversation, sender="agent")
 
             events = (await w.rasa.tracker(conversation))["events"]
@@ -615,7 +615,7 @@ def test_bad_requests_get_a_clear_4xx(stack, redis_url, service):
             status, body = await w.api.call("GET", "/api/no-such-route", token=ana)
             assert (status, body["error"]) == (404, "not_found")
             status, body = await w.api.call("GET", f"/api/suggestions?conversation_id={conversation}", token=ana)
-            assert (status, body) == (200, [])
+            assert status == 200 and isinstance(body, list)  # contents: test_handoff_suggestions.py
             status, body = await w.api.call("GET", "/api/options", token=ana)
             assert body["categories"] == list(CATEGORIES) and "returns" in body["skills"]
             assert {agent["id"] for agent in body["agents"]} == {u for u, f in USERS.items() if f["role"] == "agent"}

@@ -1,0 +1,50 @@
+"""Suggested answers for agents: the knowledge-base articles that best match what the
+customer last wrote, in the customer's language, kept current like the bot's own."""
+import asyncio
+import logging
+from typing import Dict, List, Optional
+
+from bot.nlu.text_normaliser import TRADITIONAL, to_traditional
+from knowledge.live_index import LiveIndex
+from knowledge.store import KnowledgeStore
+
+logger = logging.getLogger(__name__)
+
+SUGGESTIONS = 3
+
+
+class KnowledgeSuggestions:
+    def __init__(self) -> None:
+        self._live: Optional[LiveIndex] = None
+
+    async def start(self, redis_url: str) -> None:
+        """Loads the published articles; until done (a few seconds) there are none.
+        A store that cannot be read leaves agents without suggestions, not without
+        their console."""
+        try:
+            store = KnowledgeStore.from_environment()
+            await asyncio.get_running_loop().run_in_executor(None, store.ensure_seeded)
+            live = LiveIndex(store, redis_url)
+            await live.start()
+            self._live = live
+        except Exception:
+            logger.exception("Knowledge suggestions are off: the knowledge store could not be read.")
+
+    async def stop(self) -> None:
+        if self._live is not None:
+            await self._live.stop()
+
+    def for_question(self, question: str, language: str) -> List[Dict[str, str]]:
+        if self._live is None or not question.strip():
+            return []
+        knowledge = self._live.current()
+        short = "en" if language == "en" else "zh"
+        suggestions = []
+        for hit in knowledge.index.search(question, language, limit=SUGGESTIONS):
+            article = knowledge.articles[hit.article_id]
+            answer = article.answer[short].web.strip()
+            title = article.title[short]
+            if language == TRADITIONAL:
+                answer, title = to_traditional(answer), to_traditional(title)
+            suggestions.append({"article_id": article.id, "title": title, "text": answer})
+        return suggestions
