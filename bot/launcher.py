@@ -1,7 +1,8 @@
 """Starts the whole assistant with one command: `python -m bot.launcher run`.
 
 Order: the model (trained only if its inputs changed), Redis (REDIS_URL or an embedded
-one), then the action server, the Rasa server and the handoff service side by side.
+one), then the action server, the Rasa server, the handoff service and the knowledge
+editor service side by side.
 Ctrl-C stops them all.
 The integration tests start the same `Stack`.
 """
@@ -17,14 +18,14 @@ from bot.processes import ChildProcess
 from bot.redis_server import start_embedded_redis
 from bot.settings import ROOT, Settings
 from bot.training import ensure_model
-from handoff.demo_users import ensure_demo_users
+from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
 
 READY_TIMEOUT = 120
 
 
 class Stack:
-    """The running processes of one assistant: Redis, action server, Rasa server and
-    handoff service (agent console and API)."""
+    """The running processes of one assistant: Redis, action server, Rasa server,
+    handoff service (agent console and API) and knowledge editor service."""
 
     def __init__(self, settings: Settings, model: Path) -> None:
         self.settings = settings
@@ -35,7 +36,7 @@ class Stack:
     def start(self) -> float:
         """Starts everything; returns seconds until both servers answered."""
         for port in (self.settings.rasa_port, self.settings.actions_port,
-                     self.settings.handoff_port):
+                     self.settings.handoff_port, self.settings.knowledge_port):
             _check_port_free(self.settings.host, port)
         if not self.settings.redis_url:
             redis = start_embedded_redis(self.settings.var_dir / "redis")
@@ -65,12 +66,18 @@ class Stack:
             [python, "-m", "handoff.service"],
             env=env, cwd=ROOT, log_path=self.log_dir / "handoff.log",
         )
+        editor = ChildProcess(
+            "knowledge editor service",
+            [python, "-m", "knowledge.editor_service"],
+            env=env, cwd=ROOT, log_path=self.log_dir / "knowledge-editor.log",
+        )
         started = time.monotonic()
-        for child in (actions, rasa, handoff):
+        for child in (actions, rasa, handoff, editor):
             self.children.append(child.start())
         actions.wait_until_ready(f"{self.settings.actions_url}/health", READY_TIMEOUT)
         rasa.wait_until_ready(f"{self.settings.rasa_url}/webhooks/rest/", READY_TIMEOUT)
         handoff.wait_until_ready(f"{self.settings.handoff_url}/health", READY_TIMEOUT)
+        editor.wait_until_ready(f"{self.settings.knowledge_url}/health", READY_TIMEOUT)
         return time.monotonic() - started
 
     def dead_child(self) -> Optional[ChildProcess]:
@@ -87,7 +94,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise SystemExit(
                 f"Port {port} on {host} is already in use (is the assistant running in "
                 "another terminal?). Stop that process or choose other ports with "
-                "RASA_PORT / ACTIONS_PORT / HANDOFF_PORT."
+                "RASA_PORT / ACTIONS_PORT / HANDOFF_PORT / KNOWLEDGE_PORT."
             )
 
 
@@ -100,9 +107,10 @@ def run() -> int:
         + (settings.redis_url or f"embedded, data in {settings.var_dir / 'redis'}"),
         flush=True,
     )
-    print("[3/3] starting the action server, the Rasa server and the handoff service "
-          "(logs in var/log/)", flush=True)
-    team = ensure_demo_users(settings.users_file)
+    print("[3/3] starting the action server, the Rasa server, the handoff service and the "
+          "knowledge editor (logs in var/log/)", flush=True)
+    team = ensure_demo_users(settings.users_file, HANDOFF_TEAM)
+    editors = ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
     stack = Stack(settings, model)
     stopping = False
 
@@ -125,6 +133,8 @@ def run() -> int:
             f"  Agent console:   {settings.handoff_url}/console\n"
             f"  Supervisor view: {settings.handoff_url}/supervisor\n"
             + "".join(f"    log in as {user} / {password}\n" for user, password in team.items())
+            + f"  Knowledge editor: {settings.knowledge_url}/editor\n"
+            + "".join(f"    log in as {user} / {password}\n" for user, password in editors.items())
             + "Press Ctrl-C to stop everything.",
             flush=True,
         )

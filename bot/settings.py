@@ -10,6 +10,7 @@ one place an operator sets things is the environment:
   RASA_PORT       Rasa server (default 5005)
   ACTIONS_PORT    action server (default 5055)
   HANDOFF_PORT    handoff service: agent console and API (default 5006)
+  KNOWLEDGE_PORT  knowledge editor service and page (default 5007)
   RASA_AUTH_TOKEN token for Rasa's HTTP API; a random one is made when unset
 """
 import os
@@ -29,6 +30,7 @@ class Settings:
     rasa_port: int = 5005
     actions_port: int = 5055
     handoff_port: int = 5006
+    knowledge_port: int = 5007
     redis_url: Optional[str] = None
     database_url: str = f"sqlite:///{VAR / 'rasa.db'}"
     auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -43,6 +45,7 @@ class Settings:
             rasa_port=int(env.get("RASA_PORT", defaults.rasa_port)),
             actions_port=int(env.get("ACTIONS_PORT", defaults.actions_port)),
             handoff_port=int(env.get("HANDOFF_PORT", defaults.handoff_port)),
+            knowledge_port=int(env.get("KNOWLEDGE_PORT", defaults.knowledge_port)),
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             auth_token=env.get("RASA_AUTH_TOKEN") or defaults.auth_token,
@@ -64,6 +67,15 @@ class Settings:
     def users_file(self) -> Path:
         """Agents and supervisors of the handoff service."""
         return Path(os.environ.get("HANDOFF_USERS_FILE") or self.var_dir / "handoff-users.yml")
+
+    @property
+    def knowledge_url(self) -> str:
+        return f"http://{self.host}:{self.knowledge_port}"
+
+    @property
+    def editors_file(self) -> Path:
+        """Editors and reviewers of the knowledge base."""
+        return Path(os.environ.get("KNOWLEDGE_USERS_FILE") or self.var_dir / "knowledge-users.yml")
 
     def process_environment(self) -> Dict[str, str]:
         """Variables that endpoints.yml and credentials.yml are filled in from."""
@@ -88,6 +100,9 @@ class Settings:
             "HANDOFF_HOST": self.host,
             "HANDOFF_PORT": str(self.handoff_port),
             "HANDOFF_USERS_FILE": str(self.users_file),
+            "KNOWLEDGE_HOST": self.host,
+            "KNOWLEDGE_PORT": str(self.knowledge_port),
+            "KNOWLEDGE_USERS_FILE": str(self.editors_file),
             # Published knowledge-base articles, their versions and the gap list.
             "KNOWLEDGE_DATABASE_URL": os.environ.get("KNOWLEDGE_DATABASE_URL")
             or f"sqlite:///{self.var_dir / 'knowledge.db'}",

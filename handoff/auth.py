@@ -1,6 +1,8 @@
 """Who may use the agent service: the users file, passwords, login tokens, throttling.
 
-The users file (YAML, HANDOFF_USERS_FILE) lists every agent and supervisor:
+The users file (YAML, HANDOFF_USERS_FILE) lists every agent and supervisor (the
+knowledge editor's file, KNOWLEDGE_USERS_FILE, has the same format with the roles
+editor and reviewer):
 
     users:
       - id: ana                     # what they log in with
@@ -40,6 +42,8 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 ROLES = ("agent", "supervisor")
+# The knowledge editor service reads the same file format with its own roles.
+EDITOR_ROLES = ("editor", "reviewer")
 TOKEN_SECONDS = 12 * 3600
 # OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256.
 DEFAULT_ITERATIONS = 600_000
@@ -293,7 +297,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     add.add_argument("file", help="the users file, e.g. var/handoff-users.yml")
     add.add_argument("id", help="the login name")
     add.add_argument("--name", help="display name (default: the id)")
-    add.add_argument("--role", choices=ROLES, default="agent")
+    add.add_argument("--role", choices=ROLES + EDITOR_ROLES, default="agent")
     add.add_argument("--skills", default="", help="comma-separated skill groups")
     add.add_argument("--capacity", type=int, help="conversations at once (default: the queue's)")
     add.set_defaults(run=add_user)

@@ -11,7 +11,7 @@ from bot.redis_server import start_embedded_redis
 from bot.settings import Settings
 from bot.training import ensure_model
 from demo_data import DemoData
-from handoff.demo_users import ensure_demo_users
+from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +49,13 @@ def stack(model_path, redis_url, tmp_path_factory):
         rasa_port=free_port(),
         actions_port=free_port(),
         handoff_port=free_port(),
+        knowledge_port=free_port(),
         redis_url=redis_url,
         database_url=f"sqlite:///{var_dir / 'rasa.db'}",
         var_dir=var_dir,
     )
-    ensure_demo_users(settings.users_file)
+    ensure_demo_users(settings.users_file, HANDOFF_TEAM)
+    ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
     running = Stack(settings, model_path)
     try:
         running.start()
