@@ -1,6 +1,6 @@
 """Measures knowledge-base search; fits its score calibration.
 
-    .venv/bin/python -m knowledge.evaluate [--calibrate] [--kb-dev PATH]
+    .venv/bin/python -m knowledge.evaluate [--calibrate] [--kb-dev PATH] [--today YYYY-MM-DD]
 
 Reports top-1 and top-3 accuracy, and how many questions scored below
 ANSWER_THRESHOLD, on the real customer questions of `../shared/eval/kb_dev.tsv`
@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
-import yaml
 
+from knowledge.answer_tests import load_answer_tests, testing_day
 from knowledge.article import LANGUAGES, Article, is_servable, load_articles
 from knowledge.search import ANSWER_THRESHOLD, KnowledgeIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSWER_TESTS_FOLDER = Path(__file__).with_name("tests")
 KB_DEV = ROOT.parent / "shared" / "eval" / "kb_dev.tsv"
 TOP1_TARGET = 0.80
 TOP3_TARGET = 0.90
@@ -81,13 +80,13 @@ def load_kb_dev(path: Path = KB_DEV) -> List[Example]:
         return [Example(row["topic_id"], row["text"]) for row in rows]
 
 
-def load_answer_tests(folder: Path = ANSWER_TESTS_FOLDER) -> List[Example]:
-    """Every question of every `knowledge/tests/<id>.yml` ({article, questions})."""
-    examples = []
-    for path in sorted(Path(folder).glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        examples.extend(Example(data["article"], str(question)) for question in data["questions"])
-    return examples
+def answer_test_examples() -> List[Example]:
+    """Every question of the answer tests in `knowledge/tests/`."""
+    return [
+        Example(article_id, question)
+        for article_id, questions in load_answer_tests().items()
+        for question in questions
+    ]
 
 
 @dataclass(frozen=True)
@@ -110,9 +109,8 @@ class Outcome:
 
 
 def serving_days(articles: List[Article], today: date) -> Dict[str, date]:
-    """The day each article is tested on: today, or the first day of its window when
-    that is still to come (a seasonal article is tested before it goes live)."""
-    return {article.id: max(today, article.valid_from or today) for article in articles}
+    """The day each article is tested on: today, moved into its validity window."""
+    return {article.id: testing_day(article, today) for article in articles}
 
 
 def run(
@@ -151,7 +149,7 @@ def print_misses(name: str, outcomes: List[Outcome]) -> None:
 
 def evaluate(articles: List[Article], kb_dev: Optional[Path], today: date) -> bool:
     index = KnowledgeIndex.build(articles)
-    answer_tests = load_answer_tests()
+    answer_tests = answer_test_examples()
     ids = {article.id for article in articles}
     unknown = sorted({example.expected for example in answer_tests} - ids)
     if unknown:
@@ -241,7 +239,7 @@ def calibration_examples(
         for example in held_out:
             add(index, example)
     index = KnowledgeIndex.build(articles)
-    for example in [*load_answer_tests(), *(Example("", text) for text in OFF_TOPIC)]:
+    for example in [*answer_test_examples(), *(Example("", text) for text in OFF_TOPIC)]:
         add(index, example)
     return np.array(features), np.array(labels, dtype=float), np.array(off_topic)
 

