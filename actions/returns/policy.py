@@ -1,0 +1,447 @@
+"""Decides a return request from the return policy in policy.yml.
+
+    policy = ReturnPolicy.load()                    # once, when the action server starts
+    policy.questions_for("apparel", "no_reason")    # the conditions the form must ask
+    decision = policy.decide("apparel", "no_reason", delivered_at, now,
+                             answers={"tags_on": True, "worn_or_washed": False})
+    decision.outcome                                # "eligible", "not_eligible", "needs_review"
+    explain(decision, "zh-Hant")                    # the reason, in the customer's words
+
+A decision is checked in this order; the first rule that applies decides it:
+1. the reason is excluded for the category (customised goods without a reason): not eligible;
+2. the window has passed: not eligible;
+3. a condition is not met, per the customer's answers (tags removed): not eligible;
+4. the policy sends the case to a person (inspection, courier claim): needs review;
+5. the declared value is above the policy's limit: needs review;
+6. otherwise eligible.
+A "needs review" decision is handed to a person with the reason `policy_exception`.
+
+Counting the window, in Asia/Shanghai, from the moment the parcel was signed for:
+- a window of N days runs until the end (23:59:59.999999) of the Nth calendar day after
+  the delivery day, which itself is not counted (签收次日起): delivered 11-10 at 14:00,
+  or at 00:05, with 7 days -> the last day is 11-17;
+- a window of N hours runs until exactly N hours after delivery, that moment included.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Tuple, Union
+
+import yaml
+
+from actions.carrier.gateway import SHANGHAI
+from actions.wording import Phrase, finish, say
+from bot.nlu.text_normaliser import ENGLISH, SIMPLIFIED
+
+POLICY_FILE = Path(__file__).with_name("policy.yml")
+
+# The dialogue maps what the customer says to these ids; the policy must cover them all.
+REASONS = ("no_reason", "quality", "wrong_item", "damaged_in_transit", "not_as_described")
+# Categories the dialogue offers; the policy may add more.
+CATEGORIES = (
+    "apparel", "shoes", "electronics", "small_appliances", "large_appliances", "cosmetics",
+    "food", "fresh_food", "books", "customised", "underwear",
+)
+PAYERS = ("customer", "seller", "courier")
+
+ELIGIBLE = "eligible"
+NOT_ELIGIBLE = "not_eligible"
+NEEDS_REVIEW = "needs_review"
+HANDOFF_REASON = "policy_exception"  # the conversation contract's handoff reason
+
+_PAYER_NAMES = {
+    "customer": Phrase("您", "you"),
+    "seller": Phrase("商家", "the seller"),
+    "courier": Phrase("快递公司", "the courier"),
+}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# Sentence frames. {category} and {reason} are the policy's names, which read as one
+# phrase: 衣服 + 无理由退货, "clothing can be returned" + "without a reason".
+_ELIGIBLE = Phrase(
+    "{category}{reason}可以办理，截至 {deadline}都可以申请。退货运费由{payer}承担。",
+    "Good news: {category} can be returned {reason} until {deadline}. "
+    "Return shipping is paid by {payer}.",
+)
+_WINDOW_PASSED = Phrase(
+    "{category}{reason}需在签收后 {window}内申请，您的包裹 {delivered}签收，"
+    "已超过 {window}（截至 {deadline}）。",
+    "Within {window} of delivery, {category} can be returned {reason}. Your parcel was "
+    "delivered {delivered}, so it could be returned until {deadline}.",
+)
+_CONDITION_UNMET = Phrase(
+    "{category}{reason}要求{requirement}，根据您的回答，这一条不符合，所以不能办理。",
+    "To return {category} {reason}, {requirement}. From your answer this isn't the case, "
+    "so it can't be returned this way.",
+)
+_REVIEW_CASE = Phrase(
+    "{category}{reason}{because}，我帮您转给同事处理。",
+    "To return {category} {reason}, {because}, so I'll pass this on to a colleague.",
+)
+_HIGH_VALUE = Phrase(
+    "申报价值超过 {limit} 元的退货需要同事人工确认，我帮您转给同事处理。",
+    "Returns of items with a declared value above {limit} yuan are checked by a colleague, "
+    "so I'll pass this on to one.",
+)
+
+
+class PolicyError(ValueError):
+    """The policy file is not a valid policy; the message names the file, place and fault."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A yes/no question the dialogue asks before deciding."""
+
+    id: str  # names what is asked, e.g. tags_on, worn_or_washed
+    question: Phrase
+    satisfied_by: bool  # the answer to the question that allows the return
+    requirement: Phrase  # what must hold, for the explanation
+
+
+@dataclass(frozen=True)
+class ReviewCase:
+    id: str
+    because: Phrase
+
+
+@dataclass(frozen=True)
+class Window:
+    length: int
+    unit: str  # "days" or "hours"
+
+    def last_moment(self, delivered_at: datetime) -> datetime:
+        """The last moment, in Shanghai time, a return can be asked for."""
+        delivered = delivered_at.astimezone(SHANGHAI)
+        if self.unit == "hours":
+            return delivered + timedelta(hours=self.length)
+        last_day = delivered.date() + timedelta(days=self.length)
+        return datetime.combine(last_day, time.max, tzinfo=SHANGHAI)
+
+    @property
+    def wording(self) -> Phrase:
+        plural = "" if self.length == 1 else "s"
+        if self.unit == "hours":
+            return Phrase(f"{self.length} 小时", f"{self.length} hour{plural}")
+        return Phrase(f"{self.length} 天", f"{self.length} day{plural}")
+
+
+@dataclass(frozen=True)
+class ReasonRule:
+    window: Window
+    conditions: Tuple[Condition, ...]
+    shipping_paid_by: str  # one of PAYERS
+    review_case: Optional[ReviewCase]
+
+
+@dataclass(frozen=True)
+class Category:
+    names: Phrase
+    rules: Dict[str, ReasonRule]  # by reason
+    exclusions: Dict[str, Phrase]  # by reason: what the customer is told
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # ELIGIBLE, NOT_ELIGIBLE or NEEDS_REVIEW
+    rule: str  # what decided, e.g. "apparel.no_reason.window"
+    explanation: Phrase  # filled in; show it with explain()
+    # Both None when the reason is excluded for the category: there is no window then.
+    return_shipping_paid_by: Optional[str]
+    deadline: Optional[date]  # the last day to ask, Shanghai
+
+    @property
+    def handoff_reason(self) -> Optional[str]:
+        """The handoff reason to pass a person this case with, if it needs one."""
+        return HANDOFF_REASON if self.outcome == NEEDS_REVIEW else None
+
+
+def explain(decision: Decision, language: str) -> str:
+    """Why the return was decided so, for a customer reading zh-Hans, zh-Hant or en."""
+    return finish(say(decision.explanation, language), language)
+
+
+class ReturnPolicy:
+    def __init__(
+        self,
+        reason_names: Dict[str, Phrase],
+        categories: Dict[str, Category],
+        review_declared_value_above: float,
+    ) -> None:
+        self._reason_names = reason_names
+        self._categories = categories
+        self._review_declared_value_above = review_declared_value_above
+
+    @classmethod
+    def load(cls, path: Path = POLICY_FILE) -> "ReturnPolicy":
+        """The policy in `path`; raises PolicyError saying what is wrong with the file."""
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise PolicyError(f"{path}: not valid YAML: {error}") from None
+        try:
+            return _read_policy(data)
+        except PolicyError as error:
+            raise PolicyError(f"{path}: {error}") from None
+
+    @property
+    def categories(self) -> Tuple[str, ...]:
+        return tuple(self._categories)
+
+    def questions_for(self, category: str, reason: str) -> List[Condition]:
+        """The conditions to ask about, in order; none when the reason is excluded."""
+        rule = self._checked_category(category, reason).rules.get(reason)
+        return list(rule.conditions) if rule else []
+
+    def decide(
+        self,
+        category: str,
+        reason: str,
+        delivered_at: datetime,
+        now: datetime,
+        answers: Mapping[str, bool],
+        declared_value: Optional[float] = None,
+    ) -> Decision:
+        """Decides a return; `answers` holds the customer's yes (True) or no (False) to
+        every question questions_for() gave, by condition id.
+
+        `delivered_at` and `now` must carry their timezone.
+        """
+        if delivered_at.tzinfo is None or now.tzinfo is None:
+            raise ValueError("delivered_at and now must carry a timezone (Asia/Shanghai).")
+        policy_category = self._checked_category(category, reason)
+        rule_id = f"{category}.{reason}"
+        names = {"category": policy_category.names, "reason": self._reason_names[reason]}
+        if reason in policy_category.exclusions:
+            return Decision(NOT_ELIGIBLE, f"{rule_id}.excluded",
+                            policy_category.exclusions[reason], None, None)
+
+        rule = policy_category.rules[reason]
+        last_moment = rule.window.last_moment(delivered_at)
+        shows_time = rule.window.unit == "hours"
+        deadline_words = _moment(last_moment, shows_time, preposition=False)
+
+        def decided(outcome: str, decided_by: str, explanation: Phrase) -> Decision:
+            return Decision(outcome, decided_by, explanation, rule.shipping_paid_by,
+                            last_moment.date())
+
+        if now > last_moment:
+            return decided(NOT_ELIGIBLE, f"{rule_id}.window", _filled(
+                _WINDOW_PASSED, **names, window=rule.window.wording, deadline=deadline_words,
+                delivered=_moment(delivered_at.astimezone(SHANGHAI), shows_time, preposition=True),
+            ))
+        for condition in rule.conditions:
+            if _answer(answers, condition, category, reason) != condition.satisfied_by:
+                return decided(NOT_ELIGIBLE, f"{rule_id}.condition.{condition.id}", _filled(
+                    _CONDITION_UNMET, **names, requirement=condition.requirement))
+        if rule.review_case:
+            return decided(NEEDS_REVIEW, f"{rule_id}.needs_person.{rule.review_case.id}",
+                           _filled(_REVIEW_CASE, **names, because=rule.review_case.because))
+        if declared_value is not None and declared_value > self._review_declared_value_above:
+            return decided(NEEDS_REVIEW, f"{rule_id}.declared_value", _filled(
+                _HIGH_VALUE, limit=f"{self._review_declared_value_above:g}"))
+        return decided(ELIGIBLE, rule_id, _filled(
+            _ELIGIBLE, **names, deadline=deadline_words,
+            payer=_PAYER_NAMES[rule.shipping_paid_by]))
+
+    def _checked_category(self, category: str, reason: str) -> Category:
+        if category not in self._categories:
+            raise ValueError(f"{category!r} is not a category of the return policy; "
+                             f"known: {', '.join(self._categories)}.")
+        if reason not in REASONS:
+            raise ValueError(f"{reason!r} is not a return reason; known: {', '.join(REASONS)}.")
+        return self._categories[category]
+
+
+def _answer(answers: Mapping[str, bool], condition: Condition, category: str, reason: str) -> bool:
+    answer = answers.get(condition.id)
+    if not isinstance(answer, bool):
+        raise ValueError(f"answers[{condition.id!r}] must be True or False, got {answer!r}; "
+                         f"ask questions_for({category!r}, {reason!r}) first.")
+    return answer
+
+
+def _filled(frame: Phrase, **values: Union[Phrase, str]) -> Phrase:
+    """The frame in both languages, each Phrase value put in in the matching language."""
+    def written_in(language: str) -> str:
+        return say(frame, language, **{
+            name: say(value, language) if isinstance(value, Phrase) else value
+            for name, value in values.items()
+        })
+    return Phrase(written_in(SIMPLIFIED), written_in(ENGLISH))
+
+
+def _moment(moment: datetime, shows_time: bool, preposition: bool) -> Phrase:
+    """11月17日 / 17 Nov, or 11月12日 14:00 / 14:00 on 12 Nov for windows in hours.
+
+    Spelt out so no locale setting changes it; `preposition` gives "on 17 Nov", "at 14:00
+    on 12 Nov" for "delivered ...".
+    """
+    zh = f"{moment.month}月{moment.day}日"
+    en = f"{moment.day} {_MONTHS_EN[moment.month - 1]}"
+    if shows_time:
+        return Phrase(f"{zh} {moment:%H:%M}",
+                      f"{'at ' if preposition else ''}{moment:%H:%M} on {en}")
+    return Phrase(zh, f"on {en}" if preposition else en)
+
+
+# Reading and checking the file. Each reader raises PolicyError naming the place in the
+# file ("categories.apparel.reasons.no_reason.days") and what is wrong there.
+
+_TOP_LEVEL_KEYS = ("review_declared_value_above", "reasons", "conditions", "review_cases",
+                   "categories")
+
+
+def _read_policy(data: object) -> ReturnPolicy:
+    _mapping(data, "the file", required=_TOP_LEVEL_KEYS)
+    limit = data["review_declared_value_above"]
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit <= 0:
+        raise PolicyError(f"review_declared_value_above: must be an amount in yuan above 0, "
+                          f"got {limit!r}")
+
+    reasons = _mapping(data["reasons"], "reasons", required=REASONS)
+    reason_names = {
+        reason: _text_under("names", reasons[reason], f"reasons.{reason}") for reason in REASONS
+    }
+    conditions = {
+        condition_id: _read_condition(condition_id, entry)
+        for condition_id, entry in _dict(data["conditions"], "conditions").items()
+    }
+    review_cases = {
+        case_id: ReviewCase(case_id, _text_under("because", entry, f"review_cases.{case_id}"))
+        for case_id, entry in _dict(data["review_cases"], "review_cases").items()
+    }
+
+    categories = _dict(data["categories"], "categories")
+    missing = [category for category in CATEGORIES if category not in categories]
+    if missing:
+        raise PolicyError(f"categories: missing {', '.join(missing)}")
+    return ReturnPolicy(
+        reason_names,
+        {
+            category: _read_category(f"categories.{category}", entry, conditions, review_cases)
+            for category, entry in categories.items()
+        },
+        float(limit),
+    )
+
+
+def _read_condition(condition_id: str, entry: object) -> Condition:
+    where = f"conditions.{condition_id}"
+    _mapping(entry, where, required=("question", "satisfied_by", "requirement"))
+    if not isinstance(entry["satisfied_by"], bool):
+        raise PolicyError(f"{where}.satisfied_by: must be true or false, "
+                          f"got {entry['satisfied_by']!r}")
+    return Condition(
+        condition_id,
+        _text(entry["question"], f"{where}.question"),
+        entry["satisfied_by"],
+        _text(entry["requirement"], f"{where}.requirement"),
+    )
+
+
+def _read_category(
+    where: str,
+    entry: object,
+    conditions: Dict[str, Condition],
+    review_cases: Dict[str, ReviewCase],
+) -> Category:
+    _mapping(entry, where, required=("names", "reasons"), optional=("exclusions",))
+    rules = _mapping(entry["reasons"], f"{where}.reasons", optional=REASONS)
+    exclusions = _mapping(entry.get("exclusions") or {}, f"{where}.exclusions", optional=REASONS)
+    for reason in REASONS:
+        if reason in rules and reason in exclusions:
+            raise PolicyError(f"{where}: {reason} is under both reasons and exclusions")
+        if reason not in rules and reason not in exclusions:
+            raise PolicyError(f"{where}: no rule for {reason}; list it under reasons, or "
+                              f"under exclusions with what the customer is told")
+    return Category(
+        _text(entry["names"], f"{where}.names"),
+        {
+            reason: _read_rule(f"{where}.reasons.{reason}", rule, conditions, review_cases)
+            for reason, rule in rules.items()
+        },
+        {
+            reason: _text(text, f"{where}.exclusions.{reason}")
+            for reason, text in exclusions.items()
+        },
+    )
+
+
+def _read_rule(
+    where: str,
+    entry: object,
+    conditions: Dict[str, Condition],
+    review_cases: Dict[str, ReviewCase],
+) -> ReasonRule:
+    _mapping(entry, where, required=("shipping_paid_by",),
+             optional=("days", "hours", "conditions", "needs_person"))
+    units = [unit for unit in ("days", "hours") if unit in entry]
+    if len(units) != 1:
+        raise PolicyError(f"{where}: give the window as either days or hours, "
+                          f"got {' and '.join(units) or 'neither'}")
+    unit = units[0]
+    length = entry[unit]
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise PolicyError(f"{where}.{unit}: must be a whole number, 0 or more, got {length!r}")
+
+    condition_ids = entry.get("conditions") or []
+    if not isinstance(condition_ids, list):
+        raise PolicyError(f"{where}.conditions: must be a list of condition ids")
+    for condition_id in condition_ids:
+        if condition_id not in conditions:
+            raise PolicyError(f"{where}.conditions: unknown condition {condition_id!r}; "
+                              f"defined: {', '.join(conditions)}")
+
+    payer = entry["shipping_paid_by"]
+    if payer not in PAYERS:
+        raise PolicyError(f"{where}.shipping_paid_by: must be one of {', '.join(PAYERS)}, "
+                          f"got {payer!r}")
+
+    case_id = entry.get("needs_person")
+    if case_id is not None and case_id not in review_cases:
+        raise PolicyError(f"{where}.needs_person: unknown review case {case_id!r}; "
+                          f"defined: {', '.join(review_cases)}")
+
+    return ReasonRule(
+        Window(length, unit),
+        tuple(conditions[condition_id] for condition_id in condition_ids),
+        payer,
+        review_cases[case_id] if case_id is not None else None,
+    )
+
+
+def _dict(node: object, where: str) -> dict:
+    if not isinstance(node, dict):
+        raise PolicyError(f"{where}: must be a mapping of keys to values, got {node!r}")
+    return node
+
+
+def _mapping(node: object, where: str, required=(), optional=()) -> dict:
+    """`node` as a dict with the `required` keys and no keys but those and `optional`."""
+    allowed = (*required, *optional)
+    unknown = [key for key in _dict(node, where) if key not in allowed]
+    if unknown:
+        raise PolicyError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+    missing = [key for key in required if key not in node]
+    if missing:
+        raise PolicyError(f"{where}: missing {', '.join(missing)}")
+    return node
+
+
+def _text(node: object, where: str) -> Phrase:
+    _mapping(node, where, required=("zh", "en"))
+    for language in ("zh", "en"):
+        text = node[language]
+        if not isinstance(text, str) or not text.strip():
+            raise PolicyError(f"{where}.{language}: must be a text, got {text!r}")
+        # Texts pass through str.format on their way out, where braces are placeholders.
+        if "{" in text or "}" in text:
+            raise PolicyError(f"{where}.{language}: curly braces are not allowed in texts")
+    return Phrase(node["zh"], node["en"])
+
+
+def _text_under(key: str, node: object, where: str) -> Phrase:
+    """The text of a mapping that holds only `key`."""
+    return _text(_mapping(node, where, required=(key,))[key], f"{where}.{key}")
