@@ -14,10 +14,15 @@ from sqlalchemy import create_engine, func, select
 from actions.carrier import ParcelStatus, create_gateway
 from actions.carrier import demo_seed
 from actions.carrier.demo_carrier import DemoCarrier
+from actions.carrier.demo_carrier import RETURN_PICKUPS_PER_SLOT
 from actions.carrier.demo_seed import (
     OTHER_SIGNERS,
     build_parcels,
+    build_returns,
     parcels_table,
+    pickup_city,
+    return_events_table,
+    returns_table,
     scan_events_table,
     seed,
     sms_outbox_table,
@@ -25,12 +30,19 @@ from actions.carrier.demo_seed import (
 )
 from actions.carrier.gateway import (
     MOVING_STATUSES,
+    PICKUP_LEAD_TIME,
     SHANGHAI,
     STUCK_AFTER,
     VERIFICATION_CODE_TTL,
     VERIFICATION_MAX_TRIES,
+    GatewayError,
     Parcel,
+    PickupSlot,
+    RefundState,
+    ReturnRequest,
+    ReturnStatus,
     current_status,
+    return_idempotency_key,
 )
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
@@ -386,4 +398,250 @@ def test_a_store_from_before_verification_codes_gets_their_tables(tmp_path):
     carrier = DemoCarrier(db_url, clock=lambda: NOW)
     code = send_code(carrier, PHONE)
     assert check(carrier, PHONE, code) is True
+    asyncio.run(carrier.close())
+
+
+# Returns
+
+
+@pytest.fixture
+def returning(tmp_path, clock):
+    """A demo carrier with only the seeded returns, on a clock tests can move."""
+    gateway = DemoCarrier(f"sqlite:///{tmp_path / 'carrier.db'}", clock=clock)
+    yield gateway
+    asyncio.run(gateway.close())
+
+
+def delivered(parcels: List[Parcel]) -> List[Parcel]:
+    """The delivered parcels without a seeded return."""
+    seeded = {ret.tracking_number for ret in build_returns(build_parcels(NOW), NOW)}
+    return [
+        parcel
+        for parcel in parcels
+        if parcel.status is ParcelStatus.DELIVERED and parcel.tracking_number not in seeded
+    ]
+
+
+def slots_of(carrier: DemoCarrier, parcel: Parcel) -> List[PickupSlot]:
+    return asyncio.run(carrier.pickup_slots(parcel.tracking_number))
+
+
+def request_for(parcel: Parcel, slot: PickupSlot, conversation: str = "conversation-1",
+                number: str = "") -> ReturnRequest:
+    number = number or parcel.tracking_number
+    return ReturnRequest(
+        tracking_number=number,
+        category="apparel",
+        reason="quality",
+        answers={"tags_on": True, "worn_or_washed": False},
+        pickup_slot=slot,
+        pickup_address=parcel.recipient.address,
+        idempotency_key=return_idempotency_key(conversation, number),
+    )
+
+
+def create(carrier: DemoCarrier, request: ReturnRequest):
+    return asyncio.run(carrier.create_return(request))
+
+
+def test_slots_are_the_windows_of_the_next_three_days_not_started_nor_within_two_hours(
+    returning, parcels, clock
+):
+    parcel = delivered(parcels)[0]
+    slots = slots_of(returning, parcel)
+    # At 10:00 today's morning slot has started: today 13-18 and 18-21, then 3 a day.
+    assert [(slot.start.day, slot.start.hour, slot.end.hour) for slot in slots] == [
+        (23, 13, 18), (23, 18, 21),
+        (24, 9, 12), (24, 13, 18), (24, 18, 21),
+        (25, 9, 12), (25, 13, 18), (25, 18, 21),
+    ]
+    assert all(slot.start.tzinfo == SHANGHAI for slot in slots)
+
+    clock.now = NOW.replace(hour=11, minute=30)  # 13:00 is within two hours now
+    later = slots_of(returning, parcel)
+    assert later == slots[1:]
+    assert all(slot.start >= clock.now + PICKUP_LEAD_TIME for slot in later)
+
+
+def test_a_full_slot_is_left_out_and_refused(returning, parcels):
+    parcel = delivered(parcels)[0]
+    slot = slots_of(returning, parcel)[0]
+    for conversation in range(RETURN_PICKUPS_PER_SLOT):
+        create(returning, request_for(parcel, slot, f"conversation-{conversation}"))
+
+    assert slot not in slots_of(returning, parcel)
+    with pytest.raises(GatewayError, match="is full"):
+        create(returning, request_for(parcel, slot, "one-too-many"))
+    assert len(asyncio.run(returning.returns_of_parcel(parcel.tracking_number))) == (
+        RETURN_PICKUPS_PER_SLOT
+    )
+
+    elsewhere = next(
+        other for other in delivered(parcels)
+        if pickup_city(other.recipient.address) != pickup_city(parcel.recipient.address)
+    )
+    assert slot in slots_of(returning, elsewhere)
+
+
+def test_a_return_is_created_and_found_by_number_and_by_parcel(returning, parcels):
+    parcel = delivered(parcels)[0]
+    slot = slots_of(returning, parcel)[2]
+    created = create(returning, request_for(parcel, slot))
+
+    assert re.fullmatch(r"RT\d{10}", created.return_number)
+    assert created.tracking_number == parcel.tracking_number
+    assert (created.category, created.reason) == ("apparel", "quality")
+    assert created.status is ReturnStatus.REQUESTED
+    assert created.refund_state is RefundState.NONE
+    assert created.pickup_slot == slot
+    assert created.pickup_address == parcel.recipient.address
+    assert created.created_at == NOW
+    assert created.events == [(NOW, ReturnStatus.REQUESTED)]
+
+    assert asyncio.run(returning.get_return(created.return_number)) == created
+    assert created in asyncio.run(returning.returns_of_parcel(parcel.tracking_number))
+
+
+def test_returns_of_a_parcel_are_newest_first(returning, parcels, clock):
+    parcel = delivered(parcels)[0]
+    slot = slots_of(returning, parcel)[3]
+    first = create(returning, request_for(parcel, slot, "first"))
+    clock.now = NOW + timedelta(minutes=5)
+    second = create(returning, request_for(parcel, slot, "second"))
+
+    found = asyncio.run(returning.returns_of_parcel(parcel.tracking_number))
+    assert found == [second, first]
+    assert second.return_number > first.return_number
+    assert asyncio.run(returning.returns_of_parcel("KD000000000000")) == []
+
+
+def test_submitting_the_same_return_twice_creates_one(returning, parcels):
+    parcel = delivered(parcels)[0]
+    slots = slots_of(returning, parcel)
+    first = create(returning, request_for(parcel, slots[0]))
+    # Even a repeat with another slot gives the return the first request made.
+    again = create(returning, request_for(parcel, slots[1]))
+
+    assert again == first
+    assert asyncio.run(returning.returns_of_parcel(parcel.tracking_number)).count(first) == 1
+
+
+def test_eight_simultaneous_submissions_create_one_return(returning, parcels, tmp_path):
+    parcel = delivered(parcels)[0]
+    request = request_for(parcel, slots_of(returning, parcel)[0], "in-a-hurry")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = list(pool.map(lambda _: create(returning, request), range(8)))
+
+    assert len({ret.return_number for ret in made}) == 1
+    db_url = f"sqlite:///{tmp_path / 'carrier.db'}"
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        keys = connection.execute(
+            select(func.count()).where(returns_table.c.idempotency_key == request.idempotency_key)
+        ).scalar()
+    engine.dispose()
+    assert keys == 1
+
+
+def test_a_parcel_not_delivered_cannot_be_returned(returning, parcels):
+    moving = next(parcel for parcel in parcels if parcel.status is ParcelStatus.IN_TRANSIT)
+    slot = slots_of(returning, delivered(parcels)[0])[0]
+    with pytest.raises(GatewayError, match=f"{moving.tracking_number} cannot be returned.*in_transit"):
+        create(returning, request_for(moving, slot))
+    with pytest.raises(GatewayError, match="not delivered"):
+        asyncio.run(returning.pickup_slots(moving.tracking_number))
+
+
+def test_an_unknown_parcel_cannot_be_returned(returning, parcels):
+    parcel = delivered(parcels)[0]
+    slot = slots_of(returning, parcel)[0]
+    with pytest.raises(GatewayError, match="no parcel KD000000000000"):
+        create(returning, request_for(parcel, slot, number="KD000000000000"))
+    with pytest.raises(GatewayError, match="no parcel KD000000000000"):
+        asyncio.run(returning.pickup_slots("KD000000000000"))
+
+
+@pytest.mark.parametrize(
+    "start_hour, end_hour, days_ahead",
+    [
+        (9, 12, 0),  # started already
+        (13, 18, 0),  # fine at 10:00, but the clock below is 11:30: within two hours
+        (10, 11, 1),  # not a pickup window
+        (9, 12, 3),  # beyond the three days
+    ],
+)
+def test_a_slot_that_is_not_offered_is_refused(returning, parcels, clock, start_hour,
+                                               end_hour, days_ahead):
+    parcel = delivered(parcels)[0]
+    clock.now = NOW.replace(hour=11, minute=30)
+    day = NOW + timedelta(days=days_ahead)
+    slot = PickupSlot(day.replace(hour=start_hour), day.replace(hour=end_hour))
+    with pytest.raises(GatewayError, match="not offered") as refused:
+        create(returning, request_for(parcel, slot))
+    message = str(refused.value)
+    assert parcel.recipient.address not in message and parcel.recipient.phone not in message
+    assert asyncio.run(returning.returns_of_parcel(parcel.tracking_number)) == []
+
+
+def seeded_returns(carrier: DemoCarrier):
+    async def all_seeded():
+        found, number = [], 1
+        while (ret := await carrier.get_return(f"RT{number:010d}")) is not None:
+            found.append(ret)
+            number += 1
+        return found
+
+    return asyncio.run(all_seeded())
+
+
+def test_the_seed_has_returns_in_every_status(carrier, parcels):
+    seeded = seeded_returns(carrier)
+    assert {ret.status for ret in seeded} == set(ReturnStatus)
+    by_number = {parcel.tracking_number: parcel for parcel in parcels}
+    for ret in seeded:
+        parcel = by_number[ret.tracking_number]
+        assert parcel.status is ParcelStatus.DELIVERED
+        assert parcel.last_scan.time < ret.created_at <= NOW
+        assert ret.pickup_address == parcel.recipient.address
+        assert ret in asyncio.run(carrier.returns_of_parcel(ret.tracking_number))
+    refunds = {ret.status: ret.refund_state for ret in seeded}
+    assert refunds[ReturnStatus.REFUND_PENDING] is RefundState.PENDING
+    assert refunds[ReturnStatus.REFUNDED] is RefundState.REFUNDED
+    assert refunds[ReturnStatus.REQUESTED] is RefundState.NONE
+
+
+def test_a_seeded_return_has_its_whole_timeline_oldest_first(carrier):
+    for ret in seeded_returns(carrier):
+        times = [time for time, _ in ret.events]
+        assert times == sorted(times) and times[-1] <= NOW
+        assert ret.events[0] == (ret.created_at, ReturnStatus.REQUESTED)
+        assert ret.events[-1].status is ret.status
+        if ret.status in (ReturnStatus.REQUESTED, ReturnStatus.PICKUP_SCHEDULED):
+            assert ret.pickup_slot.start > NOW
+        if ret.status is ReturnStatus.REFUNDED:
+            assert [status for _, status in ret.events] == [
+                ReturnStatus.REQUESTED, ReturnStatus.PICKUP_SCHEDULED, ReturnStatus.PICKED_UP,
+                ReturnStatus.IN_TRANSIT_TO_SELLER, ReturnStatus.RECEIVED_BY_SELLER,
+                ReturnStatus.REFUND_PENDING, ReturnStatus.REFUNDED,
+            ]
+            assert ret.pickup_slot.start < ret.events[2].time < ret.pickup_slot.end
+
+
+@pytest.mark.parametrize("number", ["RT9999999999", "RT123", "rt0000000001", "KD202611230001"])
+def test_an_unknown_return_number_is_none(carrier, number):
+    assert asyncio.run(carrier.get_return(number)) is None
+
+
+def test_a_store_from_before_returns_gets_their_tables(tmp_path, parcels):
+    db_url = f"sqlite:///{tmp_path / 'carrier.db'}"
+    seed(db_url, NOW)
+    engine = create_engine(db_url)
+    return_events_table.drop(engine)
+    returns_table.drop(engine)
+    engine.dispose()
+
+    carrier = DemoCarrier(db_url, clock=lambda: NOW)
+    parcel = delivered(parcels)[0]
+    created = create(carrier, request_for(parcel, slots_of(carrier, parcel)[0]))
+    assert asyncio.run(carrier.get_return(created.return_number)) == created
     asyncio.run(carrier.close())

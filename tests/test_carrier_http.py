@@ -1,6 +1,7 @@
 """The HTTP carrier adapter against a real local server that speaks the contract.
 
-The server serves the demo parcels, and sends and checks verification codes, under
+The server serves the demo parcels, sends and checks verification codes, and books
+returns in memory, under
 several prefixes; each prefix behaves in one way (well, slowly, failing once, always
 failing, garbled...) and counts the requests it receives, so retries are checked from
 the server's side.
@@ -20,7 +21,17 @@ from aiohttp import web
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, create_gateway
 from actions.carrier.demo_seed import build_parcels
-from actions.carrier.gateway import SHANGHAI, current_status
+from actions.carrier.gateway import (
+    SHANGHAI,
+    PickupSlot,
+    RefundState,
+    Return,
+    ReturnRequest,
+    ReturnStatus,
+    current_status,
+    pickup_windows,
+    return_idempotency_key,
+)
 from actions.carrier.http_carrier import HttpCarrier
 from bot.processes import free_port
 
@@ -42,12 +53,18 @@ def parcel_json(parcel: Parcel) -> Dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(parcel), default=as_json))
 
 
+def slot_json(slot: PickupSlot) -> Dict[str, str]:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
+
+
 class CarrierApi:
     """The documented contract, with a misbehaving variant under each prefix."""
 
     def __init__(self, parcels: List[Parcel]) -> None:
         self.parcels = {parcel.tracking_number: parcel for parcel in parcels}
         self.codes: Dict[str, str] = {}  # the code last texted to each phone, until used
+        self.returns: Dict[str, Dict[str, Any]] = {}  # return number -> the return's JSON
+        self.return_keys: Dict[str, str] = {}  # idempotency key -> return number
         self.requests: Counter = Counter()
         self.url = ""
 
@@ -57,7 +74,60 @@ class CarrierApi:
         app.router.add_get("/{behaviour}/parcels", self.parcels_of_phone)
         app.router.add_post("/{behaviour}/verification-codes", self.send_code)
         app.router.add_post("/{behaviour}/verification-codes/check", self.check_code)
+        app.router.add_get("/{behaviour}/parcels/{number}/pickup-slots", self.pickup_slots)
+        app.router.add_get("/{behaviour}/parcels/{number}/returns", self.returns_of_parcel)
+        app.router.add_post("/{behaviour}/returns", self.create_return)
+        app.router.add_get("/{behaviour}/returns/{rma}", self.get_return)
         return app
+
+    async def pickup_slots(self, request: web.Request) -> web.Response:
+        if request.match_info["number"] not in self.parcels:
+            return await self.answer(request, web.json_response({"error": "not_found"}, status=404))
+        slots = pickup_windows(NOW, int(request.query["days"]))
+        return await self.answer(request, web.json_response([slot_json(s) for s in slots]))
+
+    async def create_return(self, request: web.Request) -> web.Response:
+        asked = await request.json()
+        key = request.headers["Idempotency-Key"]
+        if key in self.return_keys:
+            existing = self.returns[self.return_keys[key]]
+            return await self.answer(request, web.json_response(existing, status=200))
+        parcel = self.parcels.get(asked["tracking_number"])
+        if parcel is None or parcel.status is not ParcelStatus.DELIVERED:
+            refusal = web.json_response({"error": "not_returnable", "request": asked}, status=422)
+            return await self.answer(request, refusal)
+        number = f"RT{len(self.returns) + 1:010d}"
+        made = {
+            "return_number": number,
+            "tracking_number": asked["tracking_number"],
+            "category": asked["category"],
+            "reason": asked["reason"],
+            "status": "requested",
+            "pickup_slot": asked["pickup_slot"],
+            "pickup_address": asked["pickup_address"],
+            "refund_state": "none",
+            "created_at": NOW.isoformat(),
+            "events": [{"time": NOW.isoformat(), "status": "requested"}],
+        }
+        if request.match_info["behaviour"] == "malformed":
+            made["status"] = "lost_in_space"
+        created = web.json_response(made, status=201)
+        response = await self.answer(request, created)
+        if response is created:
+            self.returns[number] = made
+            self.return_keys[key] = number
+        return response
+
+    async def get_return(self, request: web.Request) -> web.Response:
+        made = self.returns.get(request.match_info["rma"])
+        if made is None:
+            return await self.answer(request, web.json_response({"error": "not_found"}, status=404))
+        return await self.answer(request, web.json_response(made))
+
+    async def returns_of_parcel(self, request: web.Request) -> web.Response:
+        number = request.match_info["number"]
+        found = [made for made in self.returns.values() if made["tracking_number"] == number]
+        return await self.answer(request, web.json_response(found))
 
     async def parcel(self, request: web.Request) -> web.Response:
         parcel = self.parcels.get(request.match_info["number"])
@@ -400,3 +470,100 @@ def test_gateway_errors_show_neither_phone_nor_code(api, behaviour, options, pro
             lambda carrier: carrier.check_verification_code(PHONE, code), **options)
     message = str(raised.value)
     assert PHONE not in message and code not in message
+
+
+# Returns
+
+
+def return_request(api: CarrierApi, conversation: str = "conversation-1",
+                   number: str = "") -> ReturnRequest:
+    number = number or number_of(api, delivered_to="person")
+    return ReturnRequest(
+        tracking_number=number,
+        category="electronics",
+        reason="quality",
+        answers={"opened": True, "activated": False},
+        pickup_slot=pickup_windows(NOW)[0],
+        pickup_address=api.parcels[number].recipient.address,
+        idempotency_key=return_idempotency_key(conversation, number),
+    )
+
+
+def test_pickup_slots_come_back_as_offered(api):
+    number = number_of(api, delivered_to="person")
+    slots = ask(f"{api.url}/ok", lambda carrier: carrier.pickup_slots(number))
+    assert slots == pickup_windows(NOW, 3) and len(slots) == 8
+    assert all(slot.start.tzinfo == SHANGHAI for slot in slots)
+
+
+def test_pickup_slots_of_an_unknown_parcel_are_a_gateway_error(api):
+    with pytest.raises(GatewayError, match="no parcel KD000000000000"):
+        ask(f"{api.url}/ok", lambda carrier: carrier.pickup_slots("KD000000000000"))
+
+
+def test_a_return_is_created_and_found_again(api):
+    request = return_request(api, "created-and-found")
+    made = ask(f"{api.url}/ok", lambda carrier: carrier.create_return(request))
+
+    assert isinstance(made, Return) and made.return_number in api.returns
+    assert made.status is ReturnStatus.REQUESTED and made.refund_state is RefundState.NONE
+    assert made.pickup_slot == request.pickup_slot
+    assert made.pickup_address == request.pickup_address
+    assert made.events == [(NOW, ReturnStatus.REQUESTED)]
+    assert ask(f"{api.url}/ok", lambda carrier: carrier.get_return(made.return_number)) == made
+    assert made in ask(
+        f"{api.url}/ok", lambda carrier: carrier.returns_of_parcel(request.tracking_number)
+    )
+
+
+def test_the_same_request_twice_gives_the_same_return(api):
+    request = return_request(api, "twice")
+    first = ask(f"{api.url}/ok", lambda carrier: carrier.create_return(request))
+    again = ask(f"{api.url}/ok", lambda carrier: carrier.create_return(request))
+    assert again == first
+    assert list(api.return_keys.values()).count(first.return_number) == 1
+
+
+def test_an_unknown_return_number_is_none(api):
+    assert ask(f"{api.url}/ok", lambda carrier: carrier.get_return("RT9999999999")) is None
+    assert api.requests["ok"] == 1
+
+
+def test_a_create_that_fails_once_is_retried_with_its_key(api):
+    request = return_request(api, "flaky")
+    made = ask(f"{api.url}/flaky", lambda carrier: carrier.create_return(request))
+    assert api.requests["flaky"] == 2
+    assert api.return_keys[request.idempotency_key] == made.return_number
+
+
+def test_a_refused_return_is_a_gateway_error_without_the_address(api):
+    moving = next(n for n, p in api.parcels.items() if p.status is ParcelStatus.IN_TRANSIT)
+    request = return_request(api, "refused", number=moving)
+    with pytest.raises(GatewayError, match="HTTP 422") as raised:
+        ask(f"{api.url}/ok", lambda carrier: carrier.create_return(request))
+    assert request.pickup_address not in str(raised.value)
+    assert api.requests["ok"] == 1
+
+
+def test_a_malformed_return_is_a_gateway_error(api):
+    request = return_request(api, "malformed")
+    with pytest.raises(GatewayError, match="return.status has an invalid value 'lost_in_space'"):
+        ask(f"{api.url}/malformed", lambda carrier: carrier.create_return(request))
+
+
+def test_a_return_answer_that_is_not_json_is_a_gateway_error(api):
+    with pytest.raises(GatewayError, match="GET .*/garbled/returns/RT0000000001.*not JSON"):
+        ask(f"{api.url}/garbled", lambda carrier: carrier.get_return("RT0000000001"))
+
+
+def test_returns_of_a_parcel_are_newest_first(api):
+    number = number_of(api, delivered_to="locker")
+    for conversation in ("older", "newer"):
+        ask(f"{api.url}/ok",
+            lambda carrier: carrier.create_return(return_request(api, conversation, number)))
+    # The service lists them oldest first; the adapter turns them round.
+    older, newer = [made for made in api.returns.values() if made["tracking_number"] == number]
+    newer["created_at"] = newer["events"][0]["time"] = "2026-11-23T10:05:00+08:00"
+    found = ask(f"{api.url}/ok", lambda carrier: carrier.returns_of_parcel(number))
+    assert [ret.return_number for ret in found] == [newer["return_number"], older["return_number"]]
+    assert ask(f"{api.url}/ok", lambda carrier: carrier.returns_of_parcel("KD000000000000")) == []

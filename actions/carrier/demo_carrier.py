@@ -7,38 +7,61 @@ seeding. Delete the file to get fresh dates.
 
 Verification codes are "texted" by writing the message to the `sms_outbox` table, and
 logged, so whoever runs the demo can read them (see `send_verification_code`).
+
+Returns are rows of the `returns` table; the demo courier collects at most
+RETURN_PICKUPS_PER_SLOT returns per pickup slot in each city. Nothing moves a return
+along after it is booked: the seeded returns show the later statuses.
 """
+import json
 import logging
 import os
+import re
 import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from sqlalchemy import and_, bindparam, create_engine, or_, select
+from sqlalchemy import and_, bindparam, create_engine, func, or_, select
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 from sqlalchemy.pool import QueuePool
 
 from actions.carrier.demo_seed import (
+    RETURN_NUMBER_DIGITS,
     parcels_table,
+    pickup_city,
+    return_events_table,
+    return_number,
+    returns_table,
     scan_events_table,
     seed,
     sms_outbox_table,
+    stored_time,
     verification_codes_table,
 )
 from actions.carrier.gateway import (
+    PICKUP_DAYS,
     SHANGHAI,
     VERIFICATION_CODE_DIGITS,
     VERIFICATION_CODE_TTL,
     VERIFICATION_MAX_TRIES,
     CarrierGateway,
     Clock,
+    GatewayError,
     Parcel,
     ParcelStatus,
     Party,
+    PickupSlot,
+    RefundState,
+    Return,
+    ReturnEvent,
+    ReturnRequest,
+    ReturnStatus,
     ScanEvent,
     current_status,
+    pickup_windows,
     shanghai_now,
 )
 from bot.settings import VAR
@@ -95,6 +118,35 @@ TEXTS_TO_PHONE = (
     select(sms_outbox_table.c.text)
     .where(sms_outbox_table.c.phone == bindparam("phone"))
     .order_by(sms_outbox_table.c.id)
+)
+
+RETURN_NUMBER = re.compile(f"RT[0-9]{{{RETURN_NUMBER_DIGITS}}}")
+# How many returns the demo courier collects in one pickup slot in one city.
+RETURN_PICKUPS_PER_SLOT = 5
+# Returns that still hold their place in a pickup slot.
+AWAITING_PICKUP = (ReturnStatus.REQUESTED.value, ReturnStatus.PICKUP_SCHEDULED.value)
+
+returns = returns_table.c
+RETURN_BY_ID = select(returns_table).where(returns.id == bindparam("return_id"))
+RETURN_BY_KEY = select(returns_table).where(returns.idempotency_key == bindparam("key"))
+RETURNS_OF_PARCEL = (
+    select(returns_table)
+    .where(returns.tracking_number == bindparam("tracking_number"))
+    .order_by(returns.created_at.desc(), returns.id.desc())
+)
+EVENTS_OF_RETURNS = (
+    select(return_events_table)
+    .where(return_events_table.c.return_id.in_(bindparam("ids", expanding=True)))
+    .order_by(return_events_table.c.time, return_events_table.c.id)
+)
+BOOKED_BY_SLOT = (
+    select(returns.pickup_start, func.count())
+    .where(
+        returns.pickup_city == bindparam("city"),
+        returns.pickup_start.in_(bindparam("starts", expanding=True)),
+        returns.status.in_(AWAITING_PICKUP),
+    )
+    .group_by(returns.pickup_start)
 )
 
 
@@ -167,8 +219,104 @@ class DemoCarrier(CarrierGateway):
         with self._engine.connect() as connection:
             return connection.execute(TEXTS_TO_PHONE, {"phone": phone}).scalars().all()
 
+    async def pickup_slots(self, tracking_number: str, days: int = PICKUP_DAYS) -> List[PickupSlot]:
+        with self._engine.connect() as connection:
+            parcel = self._returnable_parcel(connection, tracking_number)
+            city = pickup_city(parcel.recipient_address)
+            slots = pickup_windows(self._clock(), days)
+            booked = self._booked(connection, city, slots)
+        return [slot for slot in slots if booked.get(slot, 0) < RETURN_PICKUPS_PER_SLOT]
+
+    async def create_return(self, request: ReturnRequest) -> Return:
+        now = self._clock()
+        slot = request.pickup_slot
+        city = pickup_city(request.pickup_address)
+        with self._engine.connect() as connection:
+            self._returnable_parcel(connection, request.tracking_number)
+        with self._engine.begin() as connection:
+            # The insert comes first: it takes SQLite's write lock, so no other booking
+            # can change the slot's count below until this transaction ends.
+            try:
+                return_id = connection.execute(
+                    returns_table.insert(), return_row(request, city, now)
+                ).inserted_primary_key[0]
+            except IntegrityError:
+                # A request with this key was stored before, maybe a moment ago: a
+                # repeat gets that return, even once its slot is full or past.
+                return self._returns(connection, RETURN_BY_KEY, {"key": request.idempotency_key})[0]
+            # Raising below leaves the block, which rolls the insert back.
+            if slot not in pickup_windows(now):
+                raise GatewayError(
+                    f"The pickup slot {slot.start:%Y-%m-%d %H:%M} for the return of parcel "
+                    f"{request.tracking_number} is not offered: it is past, too soon or not a "
+                    "pickup window. Offer the slots pickup_slots() gives."
+                )
+            if self._booked(connection, city, [slot])[slot] > RETURN_PICKUPS_PER_SLOT:
+                raise GatewayError(
+                    f"The pickup slot {slot.start:%Y-%m-%d %H:%M} for the return of parcel "
+                    f"{request.tracking_number} is full. Offer the slots pickup_slots() gives."
+                )
+            connection.execute(
+                return_events_table.insert(),
+                {
+                    "return_id": return_id,
+                    "time": stored_time(now),
+                    "status": ReturnStatus.REQUESTED.value,
+                },
+            )
+            return self._returns(connection, RETURN_BY_ID, {"return_id": return_id})[0]
+
+    async def get_return(self, return_number: str) -> Optional[Return]:
+        return_id = return_id_of(return_number)
+        if return_id is None:
+            return None
+        with self._engine.connect() as connection:
+            found = self._returns(connection, RETURN_BY_ID, {"return_id": return_id})
+        return found[0] if found else None
+
+    async def returns_of_parcel(self, tracking_number: str) -> List[Return]:
+        with self._engine.connect() as connection:
+            return self._returns(
+                connection, RETURNS_OF_PARCEL, {"tracking_number": tracking_number}
+            )
+
     async def close(self) -> None:
         self._engine.dispose()
+
+    @staticmethod
+    def _returnable_parcel(connection: Connection, tracking_number: str) -> Row:
+        """The parcel's row; GatewayError unless the parcel exists and was delivered."""
+        row = connection.execute(PARCEL_BY_NUMBER, {"tracking_number": tracking_number}).first()
+        if row is None:
+            raise GatewayError(f"The carrier has no parcel {tracking_number} to return.")
+        if row.status != ParcelStatus.DELIVERED.value:
+            raise GatewayError(
+                f"Parcel {tracking_number} cannot be returned: it is {row.status}, "
+                "not delivered."
+            )
+        return row
+
+    @staticmethod
+    def _booked(connection: Connection, city: str,
+                slots: List[PickupSlot]) -> Dict[PickupSlot, int]:
+        """How many returns awaiting pickup each of these slots holds in the city."""
+        by_start = {stored_time(slot.start): slot for slot in slots}
+        counts = connection.execute(BOOKED_BY_SLOT, {"city": city, "starts": list(by_start)})
+        booked = dict.fromkeys(slots, 0)
+        booked.update({by_start[start]: count for start, count in counts})
+        return booked
+
+    @staticmethod
+    def _returns(connection: Connection, query: Select,
+                 parameters: Dict[str, object]) -> List[Return]:
+        """The returns the query selects, in its order, each with its timeline."""
+        rows = connection.execute(query, parameters).all()
+        events: Dict[int, List[ReturnEvent]] = defaultdict(list)
+        for event in connection.execute(EVENTS_OF_RETURNS, {"ids": [row.id for row in rows]}):
+            events[event.return_id].append(
+                ReturnEvent(read_time(event.time), ReturnStatus(event.status))
+            )
+        return [return_from_row(row, events[row.id]) for row in rows]
 
     def _with_events(self, connection: Connection, rows: Sequence[Row]) -> List[Parcel]:
         """The parcels of these rows, in the same order, each with its timeline."""
@@ -177,7 +325,7 @@ class DemoCarrier(CarrierGateway):
         for event in connection.execute(EVENTS_OF_PARCELS, {"numbers": numbers}):
             events[event.tracking_number].append(
                 ScanEvent(
-                    time=datetime.fromisoformat(event.time).astimezone(SHANGHAI),
+                    time=read_time(event.time),
                     place=event.place,
                     status=ParcelStatus(event.status),
                     description_zh=event.description_zh,
@@ -203,9 +351,47 @@ def parcel_from_row(row: Row, events: List[ScanEvent], now: datetime) -> Parcel:
     )
 
 
-def stored_time(time: datetime) -> str:
-    """ISO 8601 text at +08:00 to the microsecond, so stored times compare as text."""
-    return time.astimezone(SHANGHAI).isoformat(timespec="microseconds")
+def return_row(request: ReturnRequest, city: str, now: datetime) -> Dict[str, object]:
+    return {
+        "idempotency_key": request.idempotency_key,
+        "tracking_number": request.tracking_number,
+        "category": request.category,
+        "reason": request.reason,
+        "answers": json.dumps(request.answers, sort_keys=True),
+        "status": ReturnStatus.REQUESTED.value,
+        "refund_state": RefundState.NONE.value,
+        "pickup_start": stored_time(request.pickup_slot.start),
+        "pickup_end": stored_time(request.pickup_slot.end),
+        "pickup_address": request.pickup_address,
+        "pickup_city": city,
+        "created_at": stored_time(now),
+    }
+
+
+def return_from_row(row: Row, events: List[ReturnEvent]) -> Return:
+    return Return(
+        return_number=return_number(row.id),
+        tracking_number=row.tracking_number,
+        category=row.category,
+        reason=row.reason,
+        status=ReturnStatus(row.status),
+        pickup_slot=PickupSlot(read_time(row.pickup_start), read_time(row.pickup_end)),
+        pickup_address=row.pickup_address,
+        refund_state=RefundState(row.refund_state),
+        created_at=read_time(row.created_at),
+        events=events,
+    )
+
+
+def return_id_of(number: str) -> Optional[int]:
+    """The row id a return number names (RT0000000042 → 42); None for anything else."""
+    if not RETURN_NUMBER.fullmatch(number):
+        return None
+    return int(number[2:])
+
+
+def read_time(stored: str) -> datetime:
+    return datetime.fromisoformat(stored).astimezone(SHANGHAI)
 
 
 def _masked_phone(phone: str) -> str:

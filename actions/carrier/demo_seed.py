@@ -6,10 +6,12 @@ empty store. The same `now` always gives the same parcels (fixed random seed), s
 tests and benchmarks are stable. Parcels carry the carrier's *recorded* status; the
 demo gateway turns a quiet moving parcel into STUCK when it reads it (see gateway.py).
 The verification code and text message tables start empty; the demo gateway fills them.
+`build_returns(parcels, now)` adds a return of some delivered parcels in each status, so
+status checks have something to find.
 """
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from sqlalchemy import (
@@ -27,7 +29,19 @@ from sqlalchemy import (
     select,
 )
 
-from actions.carrier.gateway import SHANGHAI, Parcel, ParcelStatus, Party, ScanEvent
+from actions.carrier.gateway import (
+    PICKUP_WINDOWS,
+    SHANGHAI,
+    Parcel,
+    ParcelStatus,
+    Party,
+    PickupSlot,
+    RefundState,
+    Return,
+    ReturnEvent,
+    ReturnStatus,
+    ScanEvent,
+)
 
 RANDOM_SEED = 20261123
 
@@ -92,6 +106,63 @@ sms_outbox_table = Table(
     Column("text", String, nullable=False),
     Column("sent_at", String, nullable=False),
 )
+
+# One row per return. Its id, which SQLite hands out in sequence and never reuses
+# (sqlite_autoincrement), is the return number: RT0000000042 is row 42. The unique
+# idempotency key is what makes a repeated request find the return it made.
+returns_table = Table(
+    "returns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String, nullable=False, unique=True),
+    Column(
+        "tracking_number",
+        String,
+        ForeignKey("parcels.tracking_number"),
+        nullable=False,
+        index=True,
+    ),
+    Column("category", String, nullable=False),
+    Column("reason", String, nullable=False),
+    Column("answers", String, nullable=False),  # JSON: condition id -> true/false
+    Column("status", String, nullable=False),  # the newest event's, kept here to count
+    Column("refund_state", String, nullable=False),
+    Column("pickup_start", String, nullable=False),
+    Column("pickup_end", String, nullable=False),
+    Column("pickup_address", String, nullable=False),
+    Column("pickup_city", String, nullable=False),  # see pickup_city()
+    Column("created_at", String, nullable=False),
+    Index("ix_returns_city_slot", "pickup_city", "pickup_start"),
+    sqlite_autoincrement=True,
+)
+
+return_events_table = Table(
+    "return_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("return_id", Integer, ForeignKey("returns.id"), nullable=False),
+    Column("time", String, nullable=False),
+    Column("status", String, nullable=False),
+    Index("ix_return_events_return_time", "return_id", "time"),
+)
+
+RETURN_NUMBER_DIGITS = 10
+
+
+def stored_time(time: datetime) -> str:
+    """ISO 8601 text at +08:00 to the microsecond, so stored times compare as text."""
+    return time.astimezone(SHANGHAI).isoformat(timespec="microseconds")
+
+
+def return_number(return_id: int) -> str:
+    return f"RT{return_id:0{RETURN_NUMBER_DIGITS}d}"
+
+
+def pickup_city(address: str) -> str:
+    """The city a pickup address is in, for the demo's capacity per slot and city: the
+    address up to its first 市 (上海市, 浙江省杭州市), or its first six characters."""
+    end = address.find("市")
+    return address[: end + 1] if end >= 0 else address[:6]
 
 
 # scenario: (how many parcels, hours from their last scan to "now": at least, at most)
@@ -428,6 +499,108 @@ def estimate(scenario: str, promised: date, last_scan: datetime, today: date) ->
     return None
 
 
+# The demo returns: (status, category, reason), one return of a different delivered
+# parcel each.
+SEEDED_RETURNS = (
+    (ReturnStatus.REQUESTED, "apparel", "no_reason"),
+    (ReturnStatus.PICKUP_SCHEDULED, "shoes", "not_as_described"),
+    (ReturnStatus.PICKED_UP, "electronics", "quality"),
+    (ReturnStatus.IN_TRANSIT_TO_SELLER, "small_appliances", "wrong_item"),
+    (ReturnStatus.RECEIVED_BY_SELLER, "books", "damaged_in_transit"),
+    (ReturnStatus.REFUND_PENDING, "apparel", "quality"),
+    (ReturnStatus.REFUNDED, "cosmetics", "no_reason"),
+    (ReturnStatus.REJECTED, "electronics", "no_reason"),
+    (ReturnStatus.CANCELLED, "shoes", "no_reason"),
+)
+# The statuses a return goes through, in order; it may be cancelled before pickup or
+# rejected by the seller instead of refunded.
+RETURN_PATH = (
+    ReturnStatus.REQUESTED,
+    ReturnStatus.PICKUP_SCHEDULED,
+    ReturnStatus.PICKED_UP,
+    ReturnStatus.IN_TRANSIT_TO_SELLER,
+    ReturnStatus.RECEIVED_BY_SELLER,
+    ReturnStatus.REFUND_PENDING,
+    ReturnStatus.REFUNDED,
+)
+REFUND_STATES = {
+    ReturnStatus.REFUND_PENDING: RefundState.PENDING,
+    ReturnStatus.REFUNDED: RefundState.REFUNDED,
+}
+
+
+def build_returns(parcels: List[Parcel], now: datetime) -> List[Return]:
+    """The demo returns, numbered from RT0000000001 in order, for these parcels.
+
+    Returns still waiting for their pickup were requested two hours ago for tomorrow
+    morning; the others were requested four days ago and collected the next morning.
+    Each is of a parcel delivered well before it was requested.
+    """
+    now = now.astimezone(SHANGHAI).replace(second=0, microsecond=0)
+    tomorrow = now.date() + timedelta(days=1)
+    four_days_ago = datetime.combine(now.date() - timedelta(days=4), time(20), SHANGHAI)
+    first_start, first_end = PICKUP_WINDOWS[0]
+    delivered = [
+        parcel
+        for parcel in parcels
+        if parcel.status is ParcelStatus.DELIVERED and parcel.last_scan.time < four_days_ago
+    ]
+    returns = []
+    for serial, (parcel, (status, category, reason)) in enumerate(
+        zip(delivered, SEEDED_RETURNS), start=1
+    ):
+        waiting = status in (
+            ReturnStatus.REQUESTED, ReturnStatus.PICKUP_SCHEDULED, ReturnStatus.CANCELLED
+        )
+        created = now - timedelta(hours=2) if waiting else four_days_ago
+        pickup_day = tomorrow if waiting else created.date() + timedelta(days=1)
+        slot = PickupSlot(
+            datetime.combine(pickup_day, first_start, SHANGHAI),
+            datetime.combine(pickup_day, first_end, SHANGHAI),
+        )
+        returns.append(
+            Return(
+                return_number=return_number(serial),
+                tracking_number=parcel.tracking_number,
+                category=category,
+                reason=reason,
+                status=status,
+                pickup_slot=slot,
+                pickup_address=parcel.recipient.address,
+                refund_state=REFUND_STATES.get(status, RefundState.NONE),
+                created_at=created,
+                events=seeded_return_events(status, created, slot),
+            )
+        )
+    return returns
+
+
+def seeded_return_events(status: ReturnStatus, created: datetime,
+                         slot: PickupSlot) -> List[ReturnEvent]:
+    """The timeline of a demo return now in `status`: the pickup an hour and a half
+    into its slot, a few hours to the seller, a day for each of the seller's steps."""
+    if status is ReturnStatus.CANCELLED:
+        path = [ReturnStatus.REQUESTED, ReturnStatus.CANCELLED]
+    elif status is ReturnStatus.REJECTED:
+        path = list(RETURN_PATH[: RETURN_PATH.index(ReturnStatus.RECEIVED_BY_SELLER) + 1])
+        path.append(ReturnStatus.REJECTED)
+    else:
+        path = list(RETURN_PATH[: RETURN_PATH.index(status) + 1])
+    picked_up = slot.start + timedelta(minutes=90)
+    times = {
+        ReturnStatus.REQUESTED: created,
+        ReturnStatus.PICKUP_SCHEDULED: created + timedelta(minutes=30),
+        ReturnStatus.CANCELLED: created + timedelta(hours=1),
+        ReturnStatus.PICKED_UP: picked_up,
+        ReturnStatus.IN_TRANSIT_TO_SELLER: picked_up + timedelta(hours=4),
+        ReturnStatus.RECEIVED_BY_SELLER: picked_up + timedelta(days=1),
+        ReturnStatus.REFUND_PENDING: picked_up + timedelta(days=1, hours=2),
+        ReturnStatus.REJECTED: picked_up + timedelta(days=1, hours=2),
+        ReturnStatus.REFUNDED: picked_up + timedelta(days=2),
+    }
+    return [ReturnEvent(times[step], step) for step in path]
+
+
 def parcel_row(parcel: Parcel) -> Dict[str, Any]:
     return {
         "tracking_number": parcel.tracking_number,
@@ -458,6 +631,24 @@ def event_row(tracking_number: str, event: ScanEvent) -> Dict[str, Any]:
     }
 
 
+def seeded_return_row(return_id: int, ret: Return) -> Dict[str, Any]:
+    return {
+        "id": return_id,
+        "idempotency_key": f"demo-seed:{ret.tracking_number}",
+        "tracking_number": ret.tracking_number,
+        "category": ret.category,
+        "reason": ret.reason,
+        "answers": "{}",
+        "status": ret.status.value,
+        "refund_state": ret.refund_state.value,
+        "pickup_start": stored_time(ret.pickup_slot.start),
+        "pickup_end": stored_time(ret.pickup_slot.end),
+        "pickup_address": ret.pickup_address,
+        "pickup_city": pickup_city(ret.pickup_address),
+        "created_at": stored_time(ret.created_at),
+    }
+
+
 def seed(db_url: str, now: datetime) -> int:
     """Fills an empty store with the demo parcels; returns how many it added.
 
@@ -478,6 +669,19 @@ def seed(db_url: str, now: datetime) -> int:
             connection.execute(
                 scan_events_table.insert(),
                 [event_row(p.tracking_number, e) for p in parcels for e in p.events],
+            )
+            returns = build_returns(parcels, now)
+            connection.execute(
+                returns_table.insert(),
+                [seeded_return_row(serial, r) for serial, r in enumerate(returns, start=1)],
+            )
+            connection.execute(
+                return_events_table.insert(),
+                [
+                    {"return_id": serial, "time": stored_time(e.time), "status": e.status.value}
+                    for serial, r in enumerate(returns, start=1)
+                    for e in r.events
+                ],
             )
         return len(parcels)
     finally:

@@ -10,12 +10,16 @@ builds a `Parcel`, against its own clock, so the bot never does time arithmetic.
 
 A customer who looks parcels up by phone number first proves the phone is theirs: the
 courier texts a one-time code to it and the bot checks what the customer types.
+
+A customer returns a delivered parcel by booking a pickup: the carrier offers slots,
+`create_return` books one and gives a return number (RMA), and the return's status
+then follows the parcel back to the seller and the refund.
 """
 import abc
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Callable, List, Optional
+from datetime import date, datetime, time, timedelta
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -28,6 +32,17 @@ Clock = Callable[[], datetime]
 VERIFICATION_CODE_DIGITS = 6
 VERIFICATION_CODE_TTL = timedelta(minutes=10)  # how long a sent code is accepted
 VERIFICATION_MAX_TRIES = 5  # wrong codes after which the code is void
+
+
+# Return pickups. Couriers collect in three windows a day; a slot starting within two
+# hours cannot be given to a courier's round any more, so it is not offered.
+PICKUP_WINDOWS: Tuple[Tuple[time, time], ...] = (
+    (time(9), time(12)),
+    (time(13), time(18)),
+    (time(18), time(21)),
+)
+PICKUP_LEAD_TIME = timedelta(hours=2)
+PICKUP_DAYS = 3  # today and the two days after it
 
 
 def shanghai_now() -> datetime:
@@ -115,8 +130,88 @@ class Parcel:
         return self.events[0].time
 
 
+@dataclass(frozen=True)
+class PickupSlot:
+    """When a courier comes to collect a return."""
+
+    start: datetime  # aware, Asia/Shanghai
+    end: datetime
+
+
+def pickup_windows(now: datetime, days: int = PICKUP_DAYS) -> List[PickupSlot]:
+    """The pickup slots of today and the `days` - 1 days after it, earliest first,
+    without those already started or starting within PICKUP_LEAD_TIME of `now`.
+
+    These are the slots a carrier may offer; it leaves out the full ones itself.
+    """
+    today = now.astimezone(SHANGHAI).date()
+    slots = [
+        PickupSlot(
+            datetime.combine(today + timedelta(days=day), start, SHANGHAI),
+            datetime.combine(today + timedelta(days=day), end, SHANGHAI),
+        )
+        for day in range(days)
+        for start, end in PICKUP_WINDOWS
+    ]
+    return [slot for slot in slots if slot.start >= now + PICKUP_LEAD_TIME]
+
+
+class ReturnStatus(str, enum.Enum):
+    REQUESTED = "requested"
+    PICKUP_SCHEDULED = "pickup_scheduled"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT_TO_SELLER = "in_transit_to_seller"
+    RECEIVED_BY_SELLER = "received_by_seller"
+    REFUND_PENDING = "refund_pending"
+    REFUNDED = "refunded"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class RefundState(str, enum.Enum):
+    NONE = "none"  # the seller has not accepted the return (yet)
+    PENDING = "pending"
+    REFUNDED = "refunded"
+
+
+def return_idempotency_key(conversation_id: str, tracking_number: str) -> str:
+    """The key of a customer's return of a parcel: one conversation returns a parcel
+    once, however often the form is submitted."""
+    return f"{conversation_id}:{tracking_number}"
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    tracking_number: str  # a delivered parcel
+    category: str  # a category id of actions/returns/policy.yml, e.g. "apparel"
+    reason: str  # a reason id of policy.yml, e.g. "quality"
+    answers: Dict[str, bool]  # condition id of policy.yml -> the customer's answer
+    pickup_slot: PickupSlot  # one of those `pickup_slots` offered
+    pickup_address: str  # the parcel recipient's address unless the customer changed it
+    idempotency_key: str  # return_idempotency_key(): a repeat gives the same return
+
+
+class ReturnEvent(NamedTuple):
+    time: datetime  # aware, Asia/Shanghai
+    status: ReturnStatus
+
+
+@dataclass(frozen=True)
+class Return:
+    return_number: str  # the RMA: "RT" + 10 digits
+    tracking_number: str
+    category: str
+    reason: str
+    status: ReturnStatus  # the newest event's status
+    pickup_slot: PickupSlot
+    pickup_address: str
+    refund_state: RefundState
+    created_at: datetime
+    events: List[ReturnEvent]  # oldest first; the first is "requested"
+
+
 class CarrierGateway(abc.ABC):
-    """Everything the bot asks the courier's systems (parcels now, returns later)."""
+    """Everything the bot asks the courier's systems: parcels and their returns."""
 
     @abc.abstractmethod
     async def get_parcel(self, tracking_number: str) -> Optional[Parcel]:
@@ -140,6 +235,32 @@ class CarrierGateway(abc.ABC):
 
         After 5 wrong tries the code is void (a new one must be sent).
         """
+
+    @abc.abstractmethod
+    async def pickup_slots(self, tracking_number: str, days: int = PICKUP_DAYS) -> List[PickupSlot]:
+        """The slots in which a courier can collect this parcel's return, earliest first:
+        those of `pickup_windows()` for the next `days` days that are not full.
+
+        GatewayError when the parcel is unknown or not delivered.
+        """
+
+    @abc.abstractmethod
+    async def create_return(self, request: ReturnRequest) -> Return:
+        """Books the return and its pickup.
+
+        A request whose idempotency_key was seen before gives that return again, even
+        when submitted at the same moment: one return per key. GatewayError when the
+        parcel is unknown or not delivered, or the slot is not offered (past, too
+        soon or full).
+        """
+
+    @abc.abstractmethod
+    async def get_return(self, return_number: str) -> Optional[Return]:
+        """The return with this RMA, or None when the carrier has none."""
+
+    @abc.abstractmethod
+    async def returns_of_parcel(self, tracking_number: str) -> List[Return]:
+        """The returns of this parcel, newest first; [] when none (or no such parcel)."""
 
     @abc.abstractmethod
     async def close(self) -> None:

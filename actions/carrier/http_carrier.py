@@ -4,8 +4,12 @@ The contract (paths, JSON shape, answers) is in README.md beside this file. Each
 request has a timeout; connection errors, timeouts and 5xx answers are retried after
 a short pause that doubles each time, 4xx answers are not. Whatever the bot could not
 rely on (no answer after the retries, a refusal, a body that is not what the contract
-describes) raises GatewayError. Error messages and logs never show a phone number or
-a verification code.
+describes) raises GatewayError. Error messages and logs never show a phone number,
+a verification code or a pickup address.
+
+Creating a return is a POST retried like the rest: it carries the request's
+idempotency key in the `Idempotency-Key` header, so a retry after a lost answer gets
+the return the first attempt made instead of a second one.
 """
 import asyncio
 import json
@@ -19,6 +23,7 @@ from urllib.parse import quote
 import aiohttp
 
 from actions.carrier.gateway import (
+    PICKUP_DAYS,
     SHANGHAI,
     CarrierGateway,
     Clock,
@@ -26,6 +31,12 @@ from actions.carrier.gateway import (
     Parcel,
     ParcelStatus,
     Party,
+    PickupSlot,
+    RefundState,
+    Return,
+    ReturnEvent,
+    ReturnRequest,
+    ReturnStatus,
     ScanEvent,
     current_status,
     shanghai_now,
@@ -110,6 +121,45 @@ class HttpCarrier(CarrierGateway):
                 raise missing("POST", url, "the verification code check")
             return decoded("POST", url, body, verdict_from_json)
 
+    async def pickup_slots(self, tracking_number: str, days: int = PICKUP_DAYS) -> List[PickupSlot]:
+        url = f"{self._base_url}/parcels/{quote(tracking_number, safe='')}/pickup-slots"
+        status, body = await self._request("GET", url, query={"days": str(days)})
+        if status == 404:
+            raise GatewayError(
+                f"The carrier API answered 404 to GET {url}: it has no parcel "
+                f"{tracking_number} to return."
+            )
+        slots = decoded("GET", url, body, slots_from_json)
+        return sorted(slots, key=lambda slot: slot.start)
+
+    async def create_return(self, request: ReturnRequest) -> Return:
+        url = f"{self._base_url}/returns"
+        with withheld(request.pickup_address):
+            status, body = await self._request(
+                "POST",
+                url,
+                payload=return_request_json(request),
+                headers={"Idempotency-Key": request.idempotency_key},
+            )
+            if status == 404:
+                raise missing("POST", url, "the returns service")
+            return decoded("POST", url, body, return_from_json)
+
+    async def get_return(self, return_number: str) -> Optional[Return]:
+        url = f"{self._base_url}/returns/{quote(return_number, safe='')}"
+        status, body = await self._request("GET", url)
+        if status == 404:
+            return None
+        return decoded("GET", url, body, return_from_json)
+
+    async def returns_of_parcel(self, tracking_number: str) -> List[Return]:
+        url = f"{self._base_url}/parcels/{quote(tracking_number, safe='')}/returns"
+        status, body = await self._request("GET", url)
+        if status == 404:
+            return []
+        returns = decoded("GET", url, body, returns_from_json)
+        return sorted(returns, key=lambda ret: ret.created_at, reverse=True)
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
@@ -120,18 +170,20 @@ class HttpCarrier(CarrierGateway):
         method: str,
         url: str,
         query: Optional[Dict[str, str]] = None,
-        payload: Optional[Dict[str, str]] = None,
+        payload: Optional[Dict[str, Any]] = None,
+        headers: Optional[Dict[str, str]] = None,
     ) -> Tuple[int, bytes]:
         """Status (2xx or 404) and body of the request, retrying transient failures.
 
-        `payload` is sent as JSON. Messages name the method and url without the query
-        or the payload, so no phone number or code reaches the logs.
+        `payload` is sent as JSON; every attempt sends the same `headers`. Messages name
+        the method and url without the query or the payload, so no phone number, code
+        or address reaches the logs.
         """
         attempts = self._retries + 1
         for attempt in range(1, attempts + 1):
             try:
                 async with self._client().request(
-                    method, url, params=query, json=payload
+                    method, url, params=query, json=payload, headers=headers
                 ) as response:
                     body = await response.read()
                     if response.status < 500:
@@ -280,6 +332,70 @@ def event_from_json(data: Any, where: str) -> ScanEvent:
         status=parsed(event, "status", ParcelStatus, where),
         description_zh=text(event, "description_zh", where),
         description_en=text(event, "description_en", where),
+    )
+
+
+def return_request_json(request: ReturnRequest) -> Dict[str, Any]:
+    return {
+        "tracking_number": request.tracking_number,
+        "category": request.category,
+        "reason": request.reason,
+        "answers": request.answers,
+        "pickup_slot": slot_json(request.pickup_slot),
+        "pickup_address": request.pickup_address,
+        "idempotency_key": request.idempotency_key,
+    }
+
+
+def slot_json(slot: PickupSlot) -> Dict[str, str]:
+    return {"start": slot.start.isoformat(), "end": slot.end.isoformat()}
+
+
+def slots_from_json(data: Any) -> List[PickupSlot]:
+    items = checked(data, list, "the slot list")
+    return [slot_from_json(item, f"slot [{index}]") for index, item in enumerate(items)]
+
+
+def slot_from_json(data: Any, where: str) -> PickupSlot:
+    slot = checked(data, dict, where)
+    return PickupSlot(
+        start=parsed(slot, "start", shanghai_time, where),
+        end=parsed(slot, "end", shanghai_time, where),
+    )
+
+
+def returns_from_json(data: Any) -> List[Return]:
+    items = checked(data, list, "the return list")
+    return [return_from_json(item, f"return [{index}]") for index, item in enumerate(items)]
+
+
+def return_from_json(data: Any, where: str = "return") -> Return:
+    ret = checked(data, dict, where)
+    events_data = checked(field(ret, "events", where), list, f"{where}.events")
+    events = [
+        return_event_from_json(item, f"{where}.events[{index}]")
+        for index, item in enumerate(events_data)
+    ]
+    events.sort(key=lambda event: event.time)  # the contract says oldest first; make sure
+    return Return(
+        return_number=text(ret, "return_number", where),
+        tracking_number=text(ret, "tracking_number", where),
+        category=text(ret, "category", where),
+        reason=text(ret, "reason", where),
+        status=parsed(ret, "status", ReturnStatus, where),
+        pickup_slot=slot_from_json(field(ret, "pickup_slot", where), f"{where}.pickup_slot"),
+        pickup_address=text(ret, "pickup_address", where),
+        refund_state=parsed(ret, "refund_state", RefundState, where),
+        created_at=parsed(ret, "created_at", shanghai_time, where),
+        events=events,
+    )
+
+
+def return_event_from_json(data: Any, where: str) -> ReturnEvent:
+    event = checked(data, dict, where)
+    return ReturnEvent(
+        time=parsed(event, "time", shanghai_time, where),
+        status=parsed(event, "status", ReturnStatus, where),
     )
 
 
