@@ -23,33 +23,34 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
-from functools import wraps
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import aiohttp
 import redis.asyncio as redis
-import yaml
 from redis.exceptions import RedisError
 from sanic import Sanic, response
-from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import OperationalError
 from websockets.exceptions import ConnectionClosed
 
 from bot.settings import VAR
-from handoff.auth import (
-    InvalidToken,
-    LoginThrottle,
-    TokenSigner,
-    User,
-    hash_password,
-    load_users,
-    verify_password,
+from bot.web_api import (
+    ApiError,
+    PageFolder,
+    add_error_handlers,
+    add_openapi_route,
+    authenticate,
+    authenticated,
+    check_login,
+    configure_logging,
+    error_response,
+    json_body,
 )
+from handoff.auth import LoginThrottle, TokenSigner, User, hash_password, load_users
 from handoff.cases import CATEGORIES, DEPARTMENTS, CaseArchive, CaseNote, ClosedCase
-from handoff.context import build_context, mask_text
+from handoff.context import build_context
 from handoff.queue import (
     AgentUnavailable,
     HandoffQueue,
@@ -78,18 +79,8 @@ OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
 MAX_TEXT_CHARS = 4000
 # The intent that hands the conversation back to the bot (thanks, rating question).
 HANDOFF_CLOSED_INTENT = "handoff_closed"
-# The agent console and supervisor pages (plain HTML, CSS and JS, no build step).
-CONSOLE_FOLDER = Path(__file__).resolve().parent / "console"
-# The pages must not be framed by other sites (clickjacking) nor cached with old code.
-PAGE_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",
-}
-CONSOLE_ASSETS = frozenset(
-    path.name for path in CONSOLE_FOLDER.glob("*") if path.suffix in (".js", ".css")
-)
+# The agent console and supervisor pages.
+CONSOLE = PageFolder(Path(__file__).resolve().parent / "console")
 # Websocket close codes for a refused console (4000-4999 are the application's).
 WS_UNAUTHORISED = 4401
 
@@ -133,19 +124,6 @@ class ServiceSettings:
         )
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-
-
-def error_response(status: int, code: str, message: str, **details: Any) -> HTTPResponse:
-    return response.json({"error": code, "message": message, **details}, status=status)
-
-
 def create_app(settings: ServiceSettings) -> Sanic:
     # Sanic's loggers go to the root logger main() sets up, masked like every line.
     app = Sanic("handoff_service", configure_logging=False)
@@ -155,7 +133,6 @@ def create_app(settings: ServiceSettings) -> Sanic:
     queue_settings = QueueSettings.from_environment()
     app.ctx.users = load_users(settings.users_file)
     _check_skills(app.ctx.users, queue_settings, settings.users_file)
-    spec = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
 
     @app.before_server_start
     async def start(app: Sanic, _loop) -> None:
@@ -211,9 +188,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
 
     # Errors
 
-    @app.exception(ApiError)
-    async def api_error(_request: Request, error: ApiError) -> HTTPResponse:
-        return error_response(error.status, error.code, error.message, **error.details)
+    add_error_handlers(app, "handoff service")
 
     @app.exception(RedisError)
     async def redis_down(_request: Request, error: RedisError) -> HTTPResponse:
@@ -239,17 +214,6 @@ def create_app(settings: ServiceSettings) -> Sanic:
             "The case archive is not answering, so the case was not closed; try again shortly.",
         )
 
-    @app.exception(SanicException)
-    async def http_error(_request: Request, error: SanicException) -> HTTPResponse:
-        status = getattr(error, "status_code", 500)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "bad_request")
-        return error_response(status, code, str(error))
-
-    @app.exception(Exception)
-    async def unexpected(request: Request, error: Exception) -> HTTPResponse:
-        logger.exception("Unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "Something went wrong in the handoff service.")
-
     # Open routes
 
     @app.get("/health")
@@ -262,42 +226,23 @@ def create_app(settings: ServiceSettings) -> Sanic:
 
     @app.get("/console")
     async def console_page(_request: Request) -> HTTPResponse:
-        return await response.file(CONSOLE_FOLDER / "console.html", headers=PAGE_HEADERS)
+        return await CONSOLE.page("console.html")
 
     @app.get("/supervisor")
     async def supervisor_page(_request: Request) -> HTTPResponse:
-        return await response.file(CONSOLE_FOLDER / "supervisor.html", headers=PAGE_HEADERS)
+        return await CONSOLE.page("supervisor.html")
 
     @app.get("/console/<asset>")
     async def console_asset(_request: Request, asset: str) -> HTTPResponse:
-        # Only the page's own scripts and styles: no path reaches outside the folder.
-        if asset not in CONSOLE_ASSETS:
-            return error_response(404, "not_found", f"No console file {asset!r}.")
-        return await response.file(CONSOLE_FOLDER / asset, headers=PAGE_HEADERS)
+        return await CONSOLE.asset(asset)
 
-    @app.get("/openapi.json")
-    async def openapi(_request: Request) -> HTTPResponse:
-        return response.json(spec)
+    add_openapi_route(app, OPENAPI_FILE)
 
     @app.post("/api/login")
     async def login(request: Request) -> HTTPResponse:
         ctx = request.app.ctx
-        body = _json_body(request)
-        user_id = _text(body, "user", 200)
-        password = body.get("password")
-        if not isinstance(password, str) or not password:
-            raise ApiError(400, "invalid_field", "password is required.", field="password")
-        locked = await ctx.throttle.locked_for(user_id)
-        if locked:
-            return _too_many_attempts(locked)
-        user = ctx.users.get(user_id)
-        matches = await asyncio.get_running_loop().run_in_executor(
-            None, verify_password, password, user.password_hash if user else ctx.decoy_hash
-        )
-        if not (user and matches):
-            await ctx.throttle.record_failure(user_id)
-            raise ApiError(401, "invalid_credentials", "Wrong user name or password.")
-        await ctx.throttle.record_success(user_id)
+        body = json_body(request)
+        user = await check_login(ctx, _text(body, "user", 200), body.get("password"))
         if user.role == "agent":
             await _set_presence(ctx, user, Presence.ONLINE)
         token, claims = ctx.signer.issue(user)
@@ -308,7 +253,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     @app.post("/api/presence")
     @authenticated(role="agent")
     async def presence(request: Request) -> HTTPResponse:
-        body = _json_body(request)
+        body = json_body(request)
         try:
             presence = Presence(body.get("presence"))
         except ValueError:
@@ -379,7 +324,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
         ctx = request.app.ctx
         user = request.ctx.user
-        text = _text(_json_body(request), "text", MAX_TEXT_CHARS)
+        text = _text(json_body(request), "text", MAX_TEXT_CHARS)
         ticket = await _conversation(request, conversation_id)
         sent_at = await ctx.messenger.send(
             conversation_id, text, {"agent": user.id, "agent_name": user.name}
@@ -403,7 +348,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     @app.post("/api/conversations/<conversation_id>/notes")
     @authenticated()
     async def add_note(request: Request, conversation_id: str) -> HTTPResponse:
-        text = _text(_json_body(request), "text", MAX_TEXT_CHARS)
+        text = _text(json_body(request), "text", MAX_TEXT_CHARS)
         await _conversation(request, conversation_id)
         note = await request.app.ctx.notes.add(conversation_id, request.ctx.user.id, text)
         return response.json({"note": note}, status=201)
@@ -412,7 +357,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     @authenticated()
     async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
         ctx = request.app.ctx
-        body = _json_body(request)
+        body = json_body(request)
         skill, agent_id = body.get("skill"), body.get("agent_id")
         if (skill is None) == (agent_id is None):
             raise ApiError(400, "invalid_field", 'Give either "skill" or "agent_id".')
@@ -453,7 +398,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     @authenticated()
     async def close(request: Request, conversation_id: str) -> HTTPResponse:
         ctx = request.app.ctx
-        outcome = _outcome(_json_body(request))
+        outcome = _outcome(json_body(request))
         ticket = await _conversation(request, conversation_id)
         now = time.time()
         tracker = await ctx.rasa.tracker(conversation_id)
@@ -536,7 +481,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     @authenticated()
     async def callback_done(request: Request, callback_id: str) -> HTTPResponse:
         ctx = request.app.ctx
-        outcome = _outcome(_json_body(request))
+        outcome = _outcome(json_body(request))
         callback = next((c for c in await ctx.queue.callbacks() if c.callback_id == callback_id), None)
         if callback is None:
             raise ApiError(404, "unknown_callback", f"No open callback {callback_id!r}.")
@@ -596,7 +541,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     async def console_socket(request: Request, websocket) -> None:
         ctx = request.app.ctx
         try:
-            user, claims = _authenticate(ctx, request.args.get("token") or "")
+            user, claims = authenticate(ctx, request.args.get("token") or "")
         except ApiError as error:
             await websocket.close(WS_UNAUTHORISED, error.message)
             return
@@ -616,52 +561,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
     return app
 
 
-# Authentication
-
-
-def authenticated(role: Optional[str] = None):
-    """Requires `Authorization: Bearer <token>`; `role` limits the route to agents or
-    supervisors. The user is in request.ctx.user."""
-
-    def decorator(handler):
-        @wraps(handler)
-        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-            if scheme.lower() != "bearer" or not token:
-                raise ApiError(
-                    401, "unauthorised", "Log in first: send Authorization: Bearer <token>."
-                )
-            user, _ = _authenticate(request.app.ctx, token.strip())
-            if role and user.role != role:
-                raise ApiError(403, "forbidden", f"Only {role}s may do this.")
-            request.ctx.user = user
-            return await handler(request, *args, **kwargs)
-
-        return checked
-
-    return decorator
-
-
-def _authenticate(ctx, token: str):
-    try:
-        claims = ctx.signer.verify(token)
-    except InvalidToken as error:
-        raise ApiError(401, "unauthorised", str(error))
-    user = ctx.users.get(claims.user_id)
-    if user is None or user.role != claims.role:
-        raise ApiError(401, "unauthorised", "This user no longer has access; log in again.")
-    return user, claims
-
-
-def _too_many_attempts(seconds: int) -> HTTPResponse:
-    minutes = max(1, round(seconds / 60))
-    reply = error_response(
-        429, "too_many_attempts",
-        f"Too many failed logins for this user; try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-        retry_after=seconds,
-    )
-    reply.headers["Retry-After"] = str(seconds)
-    return reply
+# Users
 
 
 def _check_skills(users: Dict[str, User], queue_settings: QueueSettings, path: Path) -> None:
@@ -704,18 +604,6 @@ async def _console_message(ctx, user: User, claims, raw: Any) -> Optional[Dict[s
 
 
 # Requests
-
-
-def _json_body(request: Request) -> Dict[str, Any]:
-    if not request.body:
-        return {}
-    try:
-        body = json.loads(request.body)
-    except ValueError as error:
-        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error}.")
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-    return body
 
 
 def _text(body: Dict[str, Any], field: str, max_chars: int) -> str:
@@ -855,23 +743,8 @@ class ConversationNotes:
         await self.redis.delete(self.prefix + conversation_id)
 
 
-# Logs
-
-
-class MaskPhoneNumbers(logging.Filter):
-    """Customer text can reach a log line (an error quoting a request, say); mobile
-    numbers in it are masked like everywhere else."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_text(record.getMessage())
-        record.args = ()
-        return True
-
-
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(MaskPhoneNumbers())
+    configure_logging()
     settings = ServiceSettings.from_environment()
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)

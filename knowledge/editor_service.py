@@ -27,7 +27,7 @@ import secrets
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial, wraps
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -35,7 +35,7 @@ import redis
 import redis.asyncio as aioredis
 import yaml
 from sanic import Sanic, response
-from sanic.exceptions import SanicException
+from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import make_url
@@ -44,17 +44,26 @@ from sqlalchemy.exc import OperationalError
 from actions.faq import VOICE_CHANNELS, answer_text
 from bot.nlu.text_normaliser import ENGLISH, SIMPLIFIED, TRADITIONAL
 from bot.settings import VAR
+from bot.web_api import (
+    ApiError,
+    PageFolder,
+    add_error_handlers,
+    add_openapi_route,
+    authenticated,
+    check_login,
+    configure_logging,
+    error_response,
+    json_body,
+)
 from handoff.auth import (
     FAILURE_WINDOW_SECONDS,
     LOCKOUT_SECONDS,
     MAX_FAILED_LOGINS,
-    InvalidToken,
     LoginThrottle,
     TokenSigner,
     User,
     hash_password,
     load_users,
-    verify_password,
 )
 from knowledge.answer_tests import AnswerTestError, Outcome
 from knowledge.article import PUBLISHED, Article, ArticleError, article_to_dict, article_to_yaml, parse_article
@@ -72,18 +81,13 @@ from knowledge.store import (
 logger = logging.getLogger(__name__)
 
 OPENAPI_FILE = Path(__file__).with_name("editor_openapi.yaml")
-PAGE_FOLDER = Path(__file__).resolve().parent / "editor"
-PAGE_ASSETS = frozenset(path.name for path in PAGE_FOLDER.glob("*") if path.suffix in (".js", ".css"))
-PAGE_HEADERS = {
-    "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
+EDITOR_PAGE = PageFolder(Path(__file__).resolve().parent / "editor")
 
 EDITOR = "editor"
 REVIEWER = "reviewer"
 ROLES = (EDITOR, REVIEWER)
+# Why an editor may not publish or roll back.
+FOUR_EYES = "an editor's change goes live when a reviewer publishes it"
 PREVIEW_CHANNELS = ("web", "ivr")
 PREVIEW_LANGUAGES = (SIMPLIFIED, TRADITIONAL, ENGLISH)
 LIST_STATUSES = (DRAFT, PUBLISHED)
@@ -123,25 +127,11 @@ class EditorSettings:
         )
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-
-
-def error_response(status: int, code: str, message: str, **details: Any) -> HTTPResponse:
-    return response.json({"error": code, "message": message, **details}, status=status)
-
-
 def create_app(settings: EditorSettings) -> Sanic:
     app = Sanic("knowledge_editor", configure_logging=False)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.ctx.settings = settings
     app.ctx.users = load_users(settings.users_file, ROLES)
-    spec = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
 
     @app.before_server_start
     async def start(app: Sanic, _loop) -> None:
@@ -187,9 +177,7 @@ def create_app(settings: EditorSettings) -> Sanic:
 
     # Errors
 
-    @app.exception(ApiError)
-    async def api_error(_request: Request, error: ApiError) -> HTTPResponse:
-        return error_response(error.status, error.code, error.message, **error.details)
+    add_error_handlers(app, "editor service")
 
     @app.exception(ArticleError)
     async def invalid_article(_request: Request, error: ArticleError) -> HTTPResponse:
@@ -230,19 +218,11 @@ def create_app(settings: EditorSettings) -> Sanic:
             503, "database_unavailable", "The knowledge store is not answering; nothing was changed. Try again shortly."
         )
 
-    @app.exception(SanicException)
-    async def http_error(_request: Request, error: SanicException) -> HTTPResponse:
-        status = getattr(error, "status_code", 500)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "bad_request")
-        message = str(error)
-        if status == 413:
-            message = f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; nothing was saved."
-        return error_response(status, code, message)
-
-    @app.exception(Exception)
-    async def unexpected(request: Request, _error: Exception) -> HTTPResponse:
-        logger.exception("Unexpected error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "Something went wrong in the editor service.")
+    @app.exception(PayloadTooLarge)
+    async def too_large(_request: Request, _error: PayloadTooLarge) -> HTTPResponse:
+        return error_response(
+            413, "too_large", f"The request is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; nothing was saved."
+        )
 
     # Open routes
 
@@ -251,48 +231,24 @@ def create_app(settings: EditorSettings) -> Sanic:
         revision = await _in_thread(request.app.ctx.store.revision)
         return response.json({"status": "ok", "revision": revision})
 
-    @app.get("/openapi.json")
-    async def openapi(_request: Request) -> HTTPResponse:
-        return response.json(spec)
+    add_openapi_route(app, OPENAPI_FILE)
 
     @app.get("/editor")
     async def editor_page(_request: Request) -> HTTPResponse:
-        return await response.file(PAGE_FOLDER / "editor.html", headers=PAGE_HEADERS)
+        return await EDITOR_PAGE.page("editor.html")
 
     @app.get("/editor/<asset>")
     async def editor_asset(_request: Request, asset: str) -> HTTPResponse:
-        # Only the page's own script and style sheet: no path reaches outside the folder.
-        if asset not in PAGE_ASSETS:
-            raise ApiError(404, "not_found", f"No editor file {asset!r}.")
-        return await response.file(PAGE_FOLDER / asset, headers=PAGE_HEADERS)
+        return await EDITOR_PAGE.asset(asset)
 
     @app.post("/api/login")
     async def login(request: Request) -> HTTPResponse:
         ctx = request.app.ctx
-        body = _json_body(request)
+        body = json_body(request)
         user_id = body.get("user")
-        password = body.get("password")
         if not isinstance(user_id, str) or not user_id.strip() or len(user_id) > 200:
             raise ApiError(400, "invalid_field", "user is required.", field="user")
-        if not isinstance(password, str) or not password:
-            raise ApiError(400, "invalid_field", "password is required.", field="password")
-        user_id = user_id.strip()
-        locked = await ctx.throttle.locked_for(user_id)
-        if locked:
-            minutes = max(1, round(locked / 60))
-            reply = error_response(
-                429, "too_many_attempts",
-                f"Too many failed logins for this user; try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-                retry_after=locked,
-            )
-            reply.headers["Retry-After"] = str(locked)
-            return reply
-        user = ctx.users.get(user_id)
-        matches = await _in_thread(verify_password, password, user.password_hash if user else ctx.decoy_hash)
-        if not (user and matches):
-            await ctx.throttle.record_failure(user_id)
-            raise ApiError(401, "invalid_credentials", "Wrong user name or password.")
-        await ctx.throttle.record_success(user_id)
+        user = await check_login(ctx, user_id.strip(), body.get("password"))
         token, claims = ctx.signer.issue(user)
         return response.json({"token": token, "expires_at": claims.expires_at, "user": user_view(user)})
 
@@ -409,7 +365,7 @@ def create_app(settings: EditorSettings) -> Sanic:
     @app.put("/api/articles/<article_id>/answer-tests")
     @authenticated()
     async def save_answer_tests(request: Request, article_id: str) -> HTTPResponse:
-        body = _json_body(request)
+        body = json_body(request)
         questions = body.get("questions")
         base_version = body.get("base_version")
         if isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 0:
@@ -447,10 +403,10 @@ def create_app(settings: EditorSettings) -> Sanic:
         return response.json({"article_id": article_id, "from": from_version, "to": to_version, "diff": text})
 
     @app.post("/api/articles/<article_id>/rollback")
-    @authenticated(role=REVIEWER)
+    @authenticated(role=REVIEWER, reason=FOUR_EYES)
     async def roll_back(request: Request, article_id: str) -> HTTPResponse:
         ctx = request.app.ctx
-        version = _json_body(request).get("version")
+        version = json_body(request).get("version")
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise ApiError(400, "invalid_field", "version must be the version to make live again.", field="version")
         result = await _in_thread(rollback, ctx.store, article_id, version, request.ctx.user.id, ctx.notices)
@@ -465,7 +421,7 @@ def create_app(settings: EditorSettings) -> Sanic:
     @authenticated()
     async def run_tests(request: Request) -> HTTPResponse:
         store = request.app.ctx.store
-        article_ids = _article_ids(_json_body(request))
+        article_ids = _article_ids(json_body(request))
 
         def run() -> Tuple[GateReport, List[Tuple[str, int]]]:
             drafts = store.pending_drafts(article_ids)
@@ -475,10 +431,10 @@ def create_app(settings: EditorSettings) -> Sanic:
         return response.json(gate_view(gate, tested))
 
     @app.post("/api/publish")
-    @authenticated(role=REVIEWER)
+    @authenticated(role=REVIEWER, reason=FOUR_EYES)
     async def publish_drafts(request: Request) -> HTTPResponse:
         ctx = request.app.ctx
-        article_ids = _article_ids(_json_body(request))
+        article_ids = _article_ids(json_body(request))
         result = await _in_thread(publish, ctx.store, article_ids, request.ctx.user.id, ctx.notices)
         if result.publication is None:
             return response.json({
@@ -538,42 +494,7 @@ def create_app(settings: EditorSettings) -> Sanic:
     return app
 
 
-# Authentication
-
-
-def authenticated(role: Optional[str] = None):
-    """Requires `Authorization: Bearer <token>`; role=REVIEWER limits the route to
-    reviewers. The user is in request.ctx.user."""
-
-    def decorator(handler):
-        @wraps(handler)
-        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise ApiError(401, "unauthorised", "Log in first: send Authorization: Bearer <token>.")
-            user = _authenticate(request.app.ctx, token.strip())
-            if role and user.role != role:
-                raise ApiError(
-                    403, "forbidden",
-                    f"Only {role}s may do this: an editor's change goes live when a reviewer publishes it.",
-                )
-            request.ctx.user = user
-            return await handler(request, *args, **kwargs)
-
-        return checked
-
-    return decorator
-
-
-def _authenticate(ctx, token: str) -> User:
-    try:
-        claims = ctx.signer.verify(token)
-    except InvalidToken as error:
-        raise ApiError(401, "unauthorised", str(error))
-    user = ctx.users.get(claims.user_id)
-    if user is None or user.role != claims.role:
-        raise ApiError(401, "unauthorised", "This user no longer has access; log in again.")
-    return user
+# Logging in
 
 
 class LocalLoginThrottle:
@@ -610,18 +531,6 @@ class LocalLoginThrottle:
 # Requests
 
 
-def _json_body(request: Request) -> Dict[str, Any]:
-    if not request.body:
-        return {}
-    try:
-        body = request.json
-    except SanicException as error:
-        raise ApiError(400, "invalid_json", f"The request body is not valid JSON: {error}.")
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "The request body must be a JSON object.")
-    return body
-
-
 def _submitted_article(request: Request, creating: bool) -> Tuple[Article, int, str]:
     """The article of a create or save request, the version the edit started from
     (0 when creating) and the editor's comment.
@@ -640,7 +549,7 @@ def _submitted_article(request: Request, creating: bool) -> Tuple[Article, int, 
             except ValueError:
                 pass  # reported as not a whole number below
     else:
-        fields = _json_body(request)
+        fields = json_body(request)
         data = fields.get("article")
         if not isinstance(data, dict):
             raise ApiError(
@@ -916,7 +825,7 @@ def publication_view(publication) -> Dict[str, Any]:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = EditorSettings.from_environment()
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False, motd=False)

@@ -13,7 +13,6 @@ database, users file and HANDOFF_KEY_PREFIX (so the action server's queue is the
 the console shows), with the routes the service should have (add_console_routes).
 """
 import asyncio
-import logging
 import os
 import re
 import secrets
@@ -29,23 +28,16 @@ import redis.asyncio as redis
 import requests
 from playwright.sync_api import expect
 
-from bot.processes import ChildProcess, free_port
 from bot.settings import ROOT
+from bot.web_api import PAGE_HEADERS, configure_logging
 from handoff.auth import User, hash_password, load_users, save_user
 from handoff.cases import CaseArchive
 from handoff.queue import HandoffQueue, Presence, QueueSettings, UnknownAgent
 from handoff.relay import ConsoleHub, OverdueAlerts
+from services import browser, log_in, needs_chromium, start_service  # noqa: F401 (fixtures)
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-)
+pytestmark = needs_chromium
 
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 CONSOLE_DIR = ROOT / "handoff" / "console"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -92,7 +84,7 @@ def handoff(stack, team, tmp_path_factory):
         service = Service("", "ana", "chen", passwords)
     process = None
     if not service.url or not serves_console(service.url):
-        process, service.url = start_service(stack, users_file, tmp_path_factory.mktemp("console-handoff"))
+        process, service.url = start_handoff_service(stack, users_file, tmp_path_factory.mktemp("console-handoff"))
     try:
         yield service
     finally:
@@ -102,33 +94,23 @@ def handoff(stack, team, tmp_path_factory):
         in_thread(_set_offline(stack.settings.redis_url, service.agent))
 
 
-def start_service(stack, users_file: Path, directory: Path):
-    port = free_port()
+def start_handoff_service(stack, users_file: Path, directory: Path):
     environment = {
-        **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)]),
         "REDIS_URL": stack.settings.redis_url,
         "RASA_URL": stack.settings.rasa_url,
         "RASA_AUTH_TOKEN": stack.settings.auth_token,
-        "HANDOFF_PORT": str(port),
         "HANDOFF_SECRET": secrets.token_urlsafe(16),
         "HANDOFF_USERS_FILE": str(users_file),
         "HANDOFF_DATABASE_URL": case_database_url(stack),
         # The stack fixture set HANDOFF_KEY_PREFIX and HANDOFF_HOURS in os.environ.
         "HANDOFF_KEY_PREFIX": os.environ["HANDOFF_KEY_PREFIX"],
     }
-    process = ChildProcess(
+    return start_service(
         "handoff service (console test)",
         [sys.executable, "-c", "from test_agent_console import run_service; run_service()"],
-        env=environment, cwd=ROOT, log_path=directory / "handoff.log",
-    ).start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        process.wait_until_ready(f"{url}/health", 60)
-    except RuntimeError:
-        process.stop()
-        raise
-    return process, url
+        "HANDOFF_PORT", environment, directory / "handoff.log", 60,
+    )
 
 
 def run_service() -> None:
@@ -136,7 +118,7 @@ def run_service() -> None:
     serve them itself yet (add_console_routes is what it should have)."""
     from handoff import service
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = service.ServiceSettings.from_environment()
     app = service.create_app(settings)
     if not any(route.path.strip("/") in ("console", "supervisor") for route in app.router.routes):
@@ -149,18 +131,11 @@ def add_console_routes(app) -> None:
     from sanic import response
     from sanic.exceptions import NotFound
 
-    headers = {
-        "Cache-Control": "no-cache",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "no-referrer",
-    }
-
     def console_file(name: str):
         if not re.fullmatch(r"[a-z]+\.(html|js|css)", name) or not (CONSOLE_DIR / name).is_file():
             raise NotFound(f"No console file {name!r}.")
         body = (CONSOLE_DIR / name).read_bytes()
-        return response.raw(body, content_type=CONTENT_TYPES[Path(name).suffix], headers=headers)
+        return response.raw(body, content_type=CONTENT_TYPES[Path(name).suffix], headers=PAGE_HEADERS)
 
     @app.get("/console")
     async def console_page(_request):
@@ -241,16 +216,6 @@ async def _raise_overdue(redis_url: str, conversation_id: str, agent_id: str) ->
 # Browser pages
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
-
-
 class Pages:
     """Browser pages of one test: the console, the supervisor page, the web chat.
     Records dialogs (an alert() would mean injected script ran) and script errors."""
@@ -295,9 +260,7 @@ class Pages:
         return page
 
     def log_in(self, page, user: str, password: str = None) -> None:
-        page.fill("#login-user", user)
-        page.fill("#login-password", password or self.service.passwords[user])
-        page.click("#login-form button[type=submit]")
+        log_in(page, user, password or self.service.passwords[user])
 
     def close(self) -> None:
         """Screenshots every page, then closes them; returns the customers' conversations."""

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import subprocess
 import sys
 import time
@@ -30,12 +29,14 @@ import yaml
 from bot.processes import ChildProcess, free_port
 from bot.redis_server import start_embedded_redis
 from bot.settings import ROOT
-from handoff.auth import hash_password, load_users, verify_password
+from bot.web_api import MaskPhoneNumbers
+from handoff.auth import load_users, verify_password
 from handoff.cases import CATEGORIES, DEPARTMENTS, CaseArchive
 from handoff.context import build_context
 from handoff.queue import HandoffQueue, QueueSettings, Ticket
 from handoff.routing import Route
-from handoff.service import MaskPhoneNumbers, ServiceSettings, create_app
+from handoff.service import ServiceSettings, create_app
+from services import documented_operations, password, route_operations, start_service, write_users_file
 
 # Each test has skills of its own, so what one leaves waiting no other claims.
 SKILLS = ("tracking", "returns", "complaints", "general", "lease", "overdue", "position",
@@ -55,10 +56,6 @@ EVENTS_STREAM = os.environ.get("RASA_EVENTS_STREAM", "rasa:events")
 NOTIFICATIONS = "handoff:notifications"
 
 
-def password(user_id: str) -> str:
-    return f"{user_id}-secret"
-
-
 @dataclass
 class Service:
     url: str
@@ -73,28 +70,17 @@ class Service:
 
 @pytest.fixture(scope="module")
 def users_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("users") / "users.yml"
-    entries = [
-        # Few iterations: the tests log in often, and the format is the same.
-        {"id": user_id, **fields, "password_hash": hash_password(password(user_id), 1000)}
-        for user_id, fields in USERS.items()
-    ]
-    path.write_text(yaml.safe_dump({"users": entries}), encoding="utf-8")
-    return path
+    return write_users_file(tmp_path_factory.mktemp("users") / "users.yml", USERS)
 
 
-def start_service(stack, redis_url, users_file, directory: Path, **env) -> Service:
-    port = free_port()
+def start_handoff_service(stack, redis_url, users_file, directory: Path, **env) -> Service:
     prefix = f"test-handoff-service:{uuid.uuid4().hex[:8]}:"
     database_url = f"sqlite:///{directory / 'cases.db'}"
     environment = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
         "REDIS_URL": redis_url,
         "RASA_URL": stack.settings.rasa_url,
         "RASA_AUTH_TOKEN": stack.settings.auth_token,
         "RASA_EVENTS_STREAM": EVENTS_STREAM,
-        "HANDOFF_PORT": str(port),
         "HANDOFF_SECRET": "test-secret",
         "HANDOFF_USERS_FILE": str(users_file),
         "HANDOFF_DATABASE_URL": database_url,
@@ -105,25 +91,16 @@ def start_service(stack, redis_url, users_file, directory: Path, **env) -> Servi
         "HANDOFF_POSITION_UPDATE_SECONDS": "1",
         **env,
     }
-    process = ChildProcess(
-        "handoff service",
-        [sys.executable, "-m", "handoff.service"],
-        env=environment,
-        cwd=ROOT,
-        log_path=directory / "handoff.log",
-    ).start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        process.wait_until_ready(f"{url}/health", 60)
-    except RuntimeError:
-        process.stop()
-        raise
+    process, url = start_service(
+        "handoff service", [sys.executable, "-m", "handoff.service"], "HANDOFF_PORT", environment,
+        directory / "handoff.log", 60,
+    )
     return Service(url, prefix, database_url, process)
 
 
 @pytest.fixture(scope="module")
 def service(stack, redis_url, users_file, tmp_path_factory):
-    running = start_service(stack, redis_url, users_file, tmp_path_factory.mktemp("handoff"))
+    running = start_handoff_service(stack, redis_url, users_file, tmp_path_factory.mktemp("handoff"))
     yield running
     running.process.stop()
     asyncio.run(_delete_keys(redis_url, running.prefix))
@@ -132,7 +109,7 @@ def service(stack, redis_url, users_file, tmp_path_factory):
 @pytest.fixture(scope="module")
 def push_service_without_rasa(stack, redis_url, users_file, tmp_path_factory):
     """Push assignment, and a Rasa URL nobody listens on."""
-    running = start_service(
+    running = start_handoff_service(
         stack, redis_url, users_file, tmp_path_factory.mktemp("handoff-push"),
         HANDOFF_ASSIGNMENT="push", RASA_URL=f"http://127.0.0.1:{free_port()}",
     )
@@ -340,18 +317,8 @@ async def wait_for(check, timeout: float = 15, interval: float = 0.3):
 
 def test_every_route_is_in_the_openapi_document_and_nothing_else(service, tmp_path):
     app = create_app(ServiceSettings(redis_url="redis://unused", users_file=tmp_path / "none.yml"))
-    routes = set()
-    for route in app.router.routes:
-        path = "/" + re.sub(r"<(\w+)(:[^>]*)?>", r"{\1}", route.path)
-        routes |= {(path, method.lower()) for method in route.methods if method != "HEAD"}
     spec = yaml.safe_load((ROOT / "handoff" / "openapi.yaml").read_text(encoding="utf-8"))
-    documented = {
-        (path, method)
-        for path, operations in spec["paths"].items()
-        for method in operations
-        if method != "parameters"
-    }
-    assert routes == documented
+    assert route_operations(app) == documented_operations(spec)
 
     served = json.loads(aiohttp_get(f"{service.url}/openapi.json"))
     assert served == spec
@@ -739,7 +706,7 @@ def test_push_assignment_and_rasa_being_down(stack, redis_url, push_service_with
 
 def test_redis_being_down_gives_503(stack, users_file, tmp_path):
     own_redis = start_embedded_redis(tmp_path / "redis")
-    service = start_service(stack, own_redis.url, users_file, tmp_path)
+    service = start_handoff_service(stack, own_redis.url, users_file, tmp_path)
 
     async def scenario() -> None:
         async with aiohttp.ClientSession() as session:

@@ -8,7 +8,6 @@ the old price back. A broken draft is
 refused with its failing questions listed. Customer text in the gap list, markup
 included, shows as text.
 """
-import os
 import re
 
 import pytest
@@ -16,18 +15,10 @@ import requests
 from playwright.sync_api import expect
 
 from knowledge.store import KnowledgeStore
-from test_knowledge_editor_service import password, start_editor_service, write_users_file
+from services import browser, log_in, needs_chromium, password, start_editor_service  # noqa: F401 (fixtures)
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-)
+pytestmark = needs_chromium
 
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
 USERS = {"lin": {"name": "林编辑", "role": "editor"}, "zhou": {"name": "周审核", "role": "reviewer"}}
 XSS_QUESTION = "<img src=x onerror=alert(1)> 寄到火星多少钱"
 TIMEOUT = 30_000
@@ -38,8 +29,7 @@ SCREENSHOT = "/tmp/editor.png"
 
 @pytest.fixture(scope="module")
 def service(redis_url, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("editor-page")
-    running = start_editor_service(directory, redis_url, write_users_file(directory / "users.yml", USERS))
+    running = start_editor_service(tmp_path_factory.mktemp("editor-page"), redis_url, USERS)
     store = KnowledgeStore(running.store_url)
     try:
         store.log_gap(XSS_QUESTION, "zh-Hans", "socketio", "shipping-fee", 0.31, "page-test")
@@ -47,16 +37,6 @@ def service(redis_url, tmp_path_factory):
         store.close()
     yield running
     running.process.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 class Pages:
@@ -78,9 +58,7 @@ class Pages:
         page.on("pageerror", lambda error: self.errors.append(f"{user}: {error}"))
         page.on("console", lambda message: self._console(user, message))
         page.goto(f"{self.service.url}/editor")
-        page.fill("#login-user", user)
-        page.fill("#login-password", password(user))
-        page.click("#login-form button[type=submit]")
+        log_in(page, user, password(user))
         expect(page.locator("#who")).to_contain_text(USERS[user]["name"], timeout=TIMEOUT)
         self.contexts.append((context, page))
         return page
@@ -142,7 +120,7 @@ def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service)
     expect(editor.locator("#preview-ivr")).to_contain_text("運費按首重加續重計算", timeout=TIMEOUT)
     expect(editor.locator("#preview-web")).to_contain_text("首重13元")
     editor.select_option("#preview-language", "en")
-    expect(editor.locator("#preview-ivr")).to_contain_text("Within the same province", timeout=TIMEOUT)
+    expect(editor.locator("#preview-ivr")).to_contain_text("within the same province", timeout=TIMEOUT)
 
     editor.click("#run-tests")
     expect(editor.locator("#gate-report .verdict")).to_contain_text("测试通过，可以发布", timeout=GATE_TIMEOUT)

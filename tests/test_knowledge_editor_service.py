@@ -4,16 +4,10 @@ from knowledge/articles and a real Redis: logging in and roles, creating and edi
 answer-test gate, publishing to a LiveIndex of this process, history, rollback, the
 audit log and the gap list, and the OpenAPI document against the routes."""
 import asyncio
-import os
 import re
-import secrets
-import sys
 import threading
 import time
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 import pytest
@@ -21,13 +15,12 @@ import requests
 import yaml
 
 from bot.nlu.text_normaliser import to_traditional
-from bot.processes import ChildProcess, free_port
-from bot.settings import ROOT
-from handoff.auth import LOCKOUT_SECONDS, MAX_FAILED_LOGINS, hash_password
+from handoff.auth import LOCKOUT_SECONDS, MAX_FAILED_LOGINS
 from knowledge.article import ARTICLES_FOLDER, load_article
 from knowledge.editor_service import OPENAPI_FILE, EditorSettings, LocalLoginThrottle, create_app
 from knowledge.live_index import LiveIndex
 from knowledge.store import KnowledgeStore
+from services import EditorService, documented_operations, password, route_operations, start_editor_service
 
 USERS = {
     "lin": {"name": "林编辑", "role": "editor"},
@@ -37,59 +30,9 @@ USERS = {
 PUBLISH_TO_LIVE_LIMIT = 2.0
 
 
-def password(user_id: str) -> str:
-    return f"{user_id}-secret"
-
-
-def write_users_file(path: Path, users: Dict[str, Dict[str, str]]) -> Path:
-    """A users file in handoff/auth.py's format, with the editor service's roles."""
-    entries = [
-        # Few iterations: the tests log in often, and the format is the same.
-        {"id": user_id, **fields, "password_hash": hash_password(password(user_id), 1000)}
-        for user_id, fields in users.items()
-    ]
-    path.write_text(yaml.safe_dump({"users": entries}, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-@dataclass
-class EditorService:
-    url: str
-    store_url: str
-    process: ChildProcess
-
-
-def start_editor_service(directory: Path, redis_url: str, users_file: Path) -> EditorService:
-    """`python -m knowledge.editor_service` on a free port with an empty store, which it seeds."""
-    port = free_port()
-    store_url = f"sqlite:///{directory / 'knowledge.db'}"
-    environment = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "KNOWLEDGE_PORT": str(port),
-        "KNOWLEDGE_DATABASE_URL": store_url,
-        "KNOWLEDGE_USERS_FILE": str(users_file),
-        "KNOWLEDGE_SECRET": secrets.token_urlsafe(16),
-        "KNOWLEDGE_KEY_PREFIX": f"test-editor:{uuid.uuid4().hex[:8]}:",
-        "REDIS_URL": redis_url,
-    }
-    process = ChildProcess(
-        "knowledge editor service", [sys.executable, "-m", "knowledge.editor_service"],
-        env=environment, cwd=ROOT, log_path=directory / "editor.log",
-    ).start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        process.wait_until_ready(f"{url}/health", 120)
-    except RuntimeError:
-        process.stop()
-        raise
-    return EditorService(url, store_url, process)
-
-
 @pytest.fixture(scope="module")
 def service(redis_url, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("editor")
-    running = start_editor_service(directory, redis_url, write_users_file(directory / "users.yml", USERS))
+    running = start_editor_service(tmp_path_factory.mktemp("editor"), redis_url, USERS)
     yield running
     running.process.stop()
 
@@ -587,17 +530,7 @@ def test_health_page_and_assets(service):
 
 def test_every_route_is_in_the_openapi_document_and_nothing_else(service, tmp_path):
     app = create_app(EditorSettings(database_url=f"sqlite:///{tmp_path / 'unused.db'}", users_file=tmp_path / "none.yml"))
-    routes = set()
-    for route in app.router.routes:
-        path = "/" + re.sub(r"<(\w+)(:[^>]*)?>", r"{\1}", route.path)
-        routes |= {(path, method.lower()) for method in route.methods if method != "HEAD"}
     spec = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
-    documented = {
-        (path, method)
-        for path, operations in spec["paths"].items()
-        for method in operations
-        if method != "parameters"
-    }
-    assert routes == documented
+    assert route_operations(app) == documented_operations(spec)
     status, served = Client(service).get("/openapi.json")
     assert status == 200 and served == spec

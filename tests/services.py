@@ -1,0 +1,136 @@
+"""What the tests of the agent service and the knowledge editor service share: users
+files, the services as processes, and the browser their pages are tested in."""
+import os
+import re
+import secrets
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Set, Tuple
+
+import pytest
+import yaml
+
+from bot.processes import ChildProcess, free_port
+from bot.settings import ROOT
+from handoff.auth import hash_password
+
+
+# Users
+
+
+def password(user_id: str) -> str:
+    return f"{user_id}-secret"
+
+
+def write_users_file(path: Path, users: Dict[str, Dict[str, Any]]) -> Path:
+    """A users file in handoff/auth.py's format; each user's password is password(id)."""
+    entries = [
+        # Few iterations: the tests log in often, and the format is the same.
+        {"id": user_id, **fields, "password_hash": hash_password(password(user_id), 1000)}
+        for user_id, fields in users.items()
+    ]
+    path.write_text(yaml.safe_dump({"users": entries}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# Processes
+
+
+def start_service(
+    name: str, command: List[str], port_variable: str, environment: Dict[str, str], log_path: Path, timeout: float
+) -> Tuple[ChildProcess, str]:
+    """Runs a service's command in the project folder on a free port (told in
+    `port_variable`) and waits until its /health answers; the process and its URL.
+    PYTHONPATH is the project unless `environment` says otherwise."""
+    port = free_port()
+    process = ChildProcess(
+        name, command,
+        env={**os.environ, "PYTHONPATH": str(ROOT), port_variable: str(port), **environment},
+        cwd=ROOT, log_path=log_path,
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        process.wait_until_ready(f"{url}/health", timeout)
+    except RuntimeError:
+        process.stop()
+        raise
+    return process, url
+
+
+@dataclass
+class EditorService:
+    url: str
+    store_url: str
+    process: ChildProcess
+
+
+def start_editor_service(directory: Path, redis_url: str, users: Dict[str, Dict[str, Any]]) -> EditorService:
+    """`python -m knowledge.editor_service` on a free port with an empty store, which it
+    seeds, and these users."""
+    store_url = f"sqlite:///{directory / 'knowledge.db'}"
+    environment = {
+        "KNOWLEDGE_DATABASE_URL": store_url,
+        "KNOWLEDGE_USERS_FILE": str(write_users_file(directory / "users.yml", users)),
+        "KNOWLEDGE_SECRET": secrets.token_urlsafe(16),
+        "KNOWLEDGE_KEY_PREFIX": f"test-editor:{uuid.uuid4().hex[:8]}:",
+        "REDIS_URL": redis_url,
+    }
+    process, url = start_service(
+        "knowledge editor service", [sys.executable, "-m", "knowledge.editor_service"], "KNOWLEDGE_PORT",
+        environment, directory / "editor.log", 120,
+    )
+    return EditorService(url, store_url, process)
+
+
+# The API document
+
+
+def route_operations(app) -> Set[Tuple[str, str]]:
+    """(path, method) of every route of a Sanic app, paths written as in OpenAPI."""
+    operations = set()
+    for route in app.router.routes:
+        path = "/" + re.sub(r"<(\w+)(:[^>]*)?>", r"{\1}", route.path)
+        operations |= {(path, method.lower()) for method in route.methods if method != "HEAD"}
+    return operations
+
+
+def documented_operations(spec: Dict[str, Any]) -> Set[Tuple[str, str]]:
+    """(path, method) of every operation of an OpenAPI document."""
+    return {
+        (path, method)
+        for path, operations in spec["paths"].items()
+        for method in operations
+        if method != "parameters"
+    }
+
+
+# Pages
+
+CHROMIUM = "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+)
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+def log_in(page, user: str, password: str) -> None:
+    """Sends the login form the console, supervisor and editor pages share."""
+    page.fill("#login-user", user)
+    page.fill("#login-password", password)
+    page.click("#login-form button[type=submit]")
