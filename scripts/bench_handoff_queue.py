@@ -13,7 +13,6 @@ p95 is over the target (5 ms unless --target-ms says otherwise).
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from typing import Awaitable, Callable, List, Optional
 from tqdm import tqdm
 
 from bot.redis_server import start_embedded_redis
+from scripts.latency import report
 from handoff.queue import HandoffQueue, QueueSettings, Ticket
 
 SKILL = "tracking"
@@ -51,10 +51,6 @@ async def timed(
         await queue.close(conversation_id)  # untimed: frees the agent for the next round
     return durations
 
-
-def percentiles(durations: List[float]) -> List[float]:
-    cuts = statistics.quantiles(durations, n=100)
-    return [cuts[49], cuts[94], cuts[98]]
 
 
 async def bench(redis_url: str, rounds: int, backlog: int, target_ms: float) -> bool:
@@ -84,15 +80,8 @@ async def bench(redis_url: str, rounds: int, backlog: int, target_ms: float) -> 
             await queue.redis.delete(*keys)
         await queue.disconnect()
 
-    within_target = True
     print(f"enqueue -> agent has the chat, {backlog} waiting behind, {TEAM_SIZE} agents online")
-    print(f"{'hand-over':<20}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-    for name, durations in results.items():
-        p50, p95, p99 = percentiles(durations)
-        print(f"{name:<20}{len(durations):>7}{p50:>9.3f}{p95:>9.3f}{p99:>9.3f}")
-        within_target = within_target and p95 <= target_ms
-    print(f"target: p95 <= {target_ms} ms: {'met' if within_target else 'MISSED'}")
-    return within_target
+    return report("hand-over", results, target_ms)
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ p50/p95/p99 in milliseconds and exits with 1 when p95 is over the target.
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -27,6 +26,7 @@ from bot.processes import free_port
 from bot.settings import Settings
 from bot.training import ensure_model
 from handoff.demo_users import ensure_demo_users
+from scripts.latency import percentiles
 
 
 async def relay_latencies(stack: Stack, password: str, count: int) -> list:
@@ -89,8 +89,7 @@ def main() -> None:
             latencies = asyncio.run(relay_latencies(stack, password, arguments.messages))
         finally:
             stack.stop()
-    cuts = statistics.quantiles(latencies, n=100)
-    p50, p95, p99 = cuts[49], cuts[94], cuts[98]
+    p50, p95, p99 = percentiles(latencies)
     print(f"agent message → customer socket, {len(latencies)} messages: "
           f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms (target p95 ≤ {arguments.target_ms:g} ms)")
     sys.exit(0 if p95 <= arguments.target_ms else 1)

@@ -12,7 +12,6 @@ clock's p95 is over the target (5 ms unless --target-ms says otherwise).
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from dataclasses import replace
@@ -22,6 +21,7 @@ import jieba
 import psutil
 
 from bot.nlu.segmenter import load_domain_dictionary
+from scripts.latency import percentiles
 from knowledge.article import LANGUAGES, Article, load_articles
 from knowledge.evaluate import OFF_TOPIC
 from knowledge.search import KnowledgeIndex, embed
@@ -83,10 +83,6 @@ def searches(real: List[Article], count: int, rng: random.Random) -> List[str]:
         for _ in range(count)
     ]
 
-
-def percentiles(durations: List[float]) -> List[float]:
-    cuts = statistics.quantiles(durations, n=100)
-    return [cuts[49], cuts[94], cuts[98]]
 
 
 def load_models() -> None:

@@ -9,7 +9,6 @@ a p95 is over the target (5 ms unless --target-ms says otherwise).
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -17,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, List
 
+from scripts.latency import report
 from actions.carrier.demo_carrier import DemoCarrier
 from actions.carrier.demo_seed import build_parcels
 from actions.carrier.gateway import SHANGHAI
@@ -43,10 +43,6 @@ async def timed(
     return durations
 
 
-def percentiles(durations: List[float]) -> List[float]:
-    cuts = statistics.quantiles(durations, n=100)
-    return [cuts[49], cuts[94], cuts[98]]
-
 
 async def bench(by_number: int, by_phone: int, target_ms: float) -> bool:
     rng = random.Random(RANDOM_SEED)
@@ -64,14 +60,7 @@ async def bench(by_number: int, by_phone: int, target_ms: float) -> bool:
         }
         await carrier.close()
 
-    within_target = True
-    print(f"{'lookup':<20}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-    for name, durations in results.items():
-        p50, p95, p99 = percentiles(durations)
-        print(f"{name:<20}{len(durations):>7}{p50:>9.3f}{p95:>9.3f}{p99:>9.3f}")
-        within_target = within_target and p95 <= target_ms
-    print(f"target: p95 <= {target_ms} ms: {'met' if within_target else 'MISSED'}")
-    return within_target
+    return report("lookup", results, target_ms)
 
 
 def main() -> None:
