@@ -798,9 +798,8 @@ def _outcome_view(outcome: Outcome) -> Dict[str, Any]:
 
 
 def gate_view(gate: Optional[GateReport], tested: Optional[List[Tuple[str, int]]]) -> Optional[Dict[str, Any]]:
-    """The answer-test gate's verdict: what blocks publishing (problems, failing tests
-    that worked before or belong to a new article) and what already failed. `tested`
-    are the (article id, version) tried as live, None when not known."""
+    """The answer-test gate's verdict: what blocks publishing (problems, failing
+    tests). `tested` are the (article id, version) tried as live, None when not known."""
     if gate is None:
         return None
     report = gate.report
@@ -809,7 +808,6 @@ def gate_view(gate: Optional[GateReport], tested: Optional[List[Tuple[str, int]]
         "drafts": None if tested is None else [{"id": article_id, "version": version} for article_id, version in tested],
         "problems": list(gate.problems),
         "failures": [_outcome_view(outcome) for outcome in gate.blocking],
-        "known_failures": [_outcome_view(outcome) for outcome in gate.known_failures],
         "total": len(report.outcomes) if report else 0,
         "passed": len(report.outcomes) - len(report.failures) if report else 0,
         "lines": gate.lines(),

@@ -2,17 +2,11 @@
 that makes every running process reload.
 
 The gate builds the search index of what WOULD be live (the published articles with
-the changes applied) and runs every answer test against it. It refuses when
-
-  - an article to publish breaks the rules for published articles, or has fewer
-    than MIN_ANSWER_TESTS answer tests;
-  - a test fails that passes with what is live now: a change must never break an
-    answer that worked;
-  - a test of an article going live for the first time fails.
-
-A test that already fails with what is live is reported but does not block: it is a
-known weak spot, and holding every edit of the knowledge base hostage to it would
-stop a holiday notice from going out. When the gate refuses, nothing changes.
+the changes applied) and runs every answer test against it. It refuses when an
+article to publish breaks the rules for published articles, has fewer than
+MIN_ANSWER_TESTS answer tests, or when any answer test fails: a change must never
+break an answer that worked, and what is live passes all of them (the seed does).
+When the gate refuses, nothing changes.
 
 Otherwise one transaction makes the versions live (with their audit entries and a
 new revision of the store), and then a message goes out on PUBLISHED_CHANNEL,
@@ -25,7 +19,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import redis
 
@@ -58,24 +52,12 @@ class GateReport:
     def refused(self) -> bool:
         return bool(self.problems or self.blocking)
 
-    @property
-    def known_failures(self) -> List[Outcome]:
-        """Failing tests that also fail with what is live now."""
-        return [outcome for outcome in self.report.failures if outcome not in self.blocking] if self.report else []
-
-    def lines(self, known: bool = False) -> List[str]:
-        """What an editor needs to read: problems and blocking failures, then the known
-        failures (each one when `known`, else how many)."""
+    def lines(self) -> List[str]:
+        """What an editor needs to read: problems, then the failing tests."""
         lines = list(self.problems)
         if self.blocking:
             lines.append(f"{len(self.blocking)} answer tests fail:")
             lines.extend(f"  FAIL {outcome.describe()}" for outcome in self.blocking)
-        already = self.known_failures
-        if already:
-            lines.append(f"{len(already)} answer tests already fail with what is live (not blocking)"
-                         + (":" if known else "."))
-            if known:
-                lines.extend(f"  known {outcome.describe()}" for outcome in already)
         if self.report:
             lines.append(f"{len(self.report.outcomes) - len(self.report.failures)} of "
                          f"{len(self.report.outcomes)} answer tests pass.")
@@ -123,15 +105,7 @@ def check(
     # The tests still run without the invalid articles: the editor sees everything at once.
     after = list({**live, **candidates}.values())
     report = run_answer_tests(KnowledgeIndex.build(after), after, tests, today)
-    blocking: Tuple[Outcome, ...] = ()
-    if report.failures:
-        worked = _passing(list(live.values()), _tests_of(report.failures), today)
-        blocking = tuple(
-            outcome
-            for outcome in report.failures
-            if outcome.article_id not in live or (outcome.article_id, outcome.question) in worked
-        )
-    return GateReport(report, blocking, tuple(problems))
+    return GateReport(report, tuple(report.failures), tuple(problems))
 
 
 def publish(
@@ -235,18 +209,3 @@ def notify(redis_client: Optional[redis.Redis], publication: Publication, channe
         logger.warning("Could not announce knowledge revision %s (%s); processes will find it by polling.",
                        publication.revision, error)
 
-
-def _tests_of(outcomes: List[Outcome]) -> AnswerTests:
-    """The failing questions alone: only they need searching again with what is live."""
-    tests: Dict[str, Tuple[str, ...]] = {}
-    for outcome in outcomes:
-        tests[outcome.article_id] = (*tests.get(outcome.article_id, ()), outcome.question)
-    return tests
-
-
-def _passing(articles: List[Article], tests: AnswerTests, today: date) -> Set[Tuple[str, str]]:
-    """(article id, question) of the tests that pass with `articles`."""
-    if not articles:
-        return set()
-    report = run_answer_tests(KnowledgeIndex.build(articles), articles, tests, today)
-    return {(outcome.article_id, outcome.question) for outcome in report.outcomes if outcome.passed}
