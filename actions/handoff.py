@@ -17,7 +17,6 @@ import re
 import time
 from typing import Any, Dict, List, Optional, Text
 
-import redis.asyncio as redis
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import (
     ActionExecutionRejected,
@@ -172,14 +171,11 @@ class Services:
     def hours() -> BusinessHours:
         return BusinessHours.from_environment()
 
-    @staticmethod
-    async def notify(message: Dict[str, Any]) -> None:
-        """Tells the agents' consoles (through the handoff service) something changed."""
-        client = redis.Redis.from_url(os.environ["REDIS_URL"])
-        try:
-            await client.publish(NOTIFICATIONS, json.dumps(message))
-        finally:
-            await client.close()
+    @classmethod
+    async def notify(cls, message: Dict[str, Any]) -> None:
+        """Tells the agents' consoles (through the handoff service) something changed;
+        on the queue's own connection, not a new one per handoff."""
+        await cls.queue().redis.publish(NOTIFICATIONS, json.dumps(message))
 
 
 class ActionHandleFallback(Action):
