@@ -1,4 +1,7 @@
-"""What the actions read from a conversation: its language, channel and form state."""
+"""What the actions read from a conversation: its language, channel, entities and
+form state."""
+from typing import List
+
 from rasa_sdk import Tracker
 
 DEFAULT_LANGUAGE = "zh-Hans"
@@ -11,6 +14,12 @@ def language_of(tracker: Tracker) -> str:
 def channel_of(tracker: Tracker) -> str:
     """"ivr" for the phone line; "rest", "socketio" or "app" for text."""
     return tracker.get_latest_input_channel() or "rest"
+
+
+def entity_values(tracker: Tracker, entity: str) -> List[str]:
+    """The values of `entity` in the latest message, de-duplicated, in order."""
+    values = [e["value"] for e in tracker.latest_message.get("entities", []) if e["entity"] == entity]
+    return list(dict.fromkeys(values))
 
 
 def form_was_waiting(tracker: Tracker, form: str) -> bool:

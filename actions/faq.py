@@ -17,11 +17,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import channel_of, form_was_waiting, language_of
 from actions.handoff import hand_off, hands_off_on_error
 from actions.knowledge_base import knowledge
+from actions.returns.draft import offer_to_resume
 from actions.wording import Phrase, finish, join_sentences, say
 from handoff.triggers import TRIGGERS
 from bot.nlu.text_normaliser import ENGLISH, fold_full_width
 from knowledge.article import Article
-from knowledge.search import ANSWER_THRESHOLD, Hit
+from knowledge.search import ANSWER_THRESHOLD
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class ActionAnswerFaq(Action):
         hits = base.search(question, language)
         if hits and hits[0].score >= ANSWER_THRESHOLD:
             dispatcher.utter_message(text=answer_text(base.article(hits[0].article_id), language, channel))
-            return [SlotSet("faq_misses", 0), SlotSet("faq_choices", None)]
+            return [SlotSet("faq_misses", 0), SlotSet("faq_choices", None)] + offer_to_resume(tracker)
         base.log_gap(question, language, channel, hits[0] if hits else None, tracker.sender_id)
         misses = int(tracker.get_slot("faq_misses") or 0) + 1
         if misses >= MAX_MISSES or not hits:
@@ -153,4 +154,4 @@ class ActionAnswerFaqChoice(Action):
             return reset + hand_off("faq_no_answer")
         article = (await knowledge()).article(chosen)
         dispatcher.utter_message(text=answer_text(article, language_of(tracker), channel_of(tracker)))
-        return reset
+        return reset + offer_to_resume(tracker)

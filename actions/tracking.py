@@ -23,10 +23,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
 from actions.handoff import hand_off, hands_off_on_error, offer_human
+from actions.returns.draft import offer_to_resume
 from handoff.triggers import TRIGGERS
 from actions.carrier.gateway import shanghai_now
 from actions import tracking_reply as reply
-from actions.conversation import channel_of, form_was_waiting, language_of
+from actions.conversation import channel_of, entity_values, form_was_waiting, language_of
 from bot.nlu.text_normaliser import fold_full_width
 from bot.nlu.waybill_numbers import (
     OUR_CARRIER,
@@ -54,16 +55,6 @@ OTHER_REQUESTS = frozenset(
     }
 )
 _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
-
-
-
-
-
-
-def entity_values(tracker: Tracker, entity: str) -> List[str]:
-    values = [e["value"] for e in tracker.latest_message.get("entities", []) if e["entity"] == entity]
-    return list(dict.fromkeys(values))  # de-duplicated, in order
-
 
 
 
@@ -226,8 +217,8 @@ class ActionAnswerTracking(Action):
             events.append(SlotSet("tracked_parcel", parcels[-1].tracking_number))
         # Only for parcels asked about by number: a list is an overview, not a request.
         if numbers and any(parcel.status in EXCEPTIONS for parcel in parcels):
-            events += offer_human("parcel_exception")
-        return events
+            return events + offer_human("parcel_exception")
+        return events + offer_to_resume(tracker)
 
     @staticmethod
     async def _answer_numbers(numbers, verified_phone, language, channel):

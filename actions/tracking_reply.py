@@ -519,13 +519,13 @@ def _recipient(parcel: Parcel, language: str) -> str:
 def _timeline_line(parcel: Parcel, event: ScanEvent, language: str, verified: bool) -> str:
     """One scan on one line: 11-23 14:05 上海浦东转运中心 运输中."""
     time = event.time.astimezone(SHANGHAI)
-    stamp = f"{_date(time, language)} {time:%H:%M}" if language == ENGLISH \
+    stamp = f"{date_words(time, language)} {time:%H:%M}" if language == ENGLISH \
         else f"{time:%m-%d %H:%M}"
     place = _place(parcel, event, language, verified, voice=False)
     return f"{stamp} {place} {say(STATUS_WORDINGS[event.status].word, language)}"
 
 
-def _date(day: date, language: str) -> str:
+def date_words(day: date, language: str) -> str:
     """11月25日 / 25 Nov, spelt out so no locale setting changes it."""
     if language == ENGLISH:
         return f"{day.day} {_MONTHS_EN[day.month - 1]}"
@@ -540,7 +540,7 @@ def _day(day: date, language: str, today: Optional[date]) -> str:
     """
     if today is not None and (day - today).days in _RELATIVE_DAYS:
         return say(_RELATIVE_DAYS[(day - today).days], language)
-    return f"on {_date(day, language)}" if language == ENGLISH else _date(day, language)
+    return f"on {date_words(day, language)}" if language == ENGLISH else date_words(day, language)
 
 
 def _spoken_time(moment: datetime, language: str, today: date) -> str:

@@ -25,7 +25,8 @@ SUMMARY_LENGTH = 200
 QUOTE_LENGTH = 24
 # Slots that steer the dialogue and say nothing to an agent, and the SMS code, a secret.
 HIDDEN_SLOTS = frozenset(
-    {"requested_slot", "session_started_metadata", "handoff", "verification_code"}
+    {"requested_slot", "session_started_metadata", "handoff", "verification_code",
+     "return_slot_options"}
 )
 
 # What the customer came for, in the order first asked; contract intents and the
@@ -49,8 +50,8 @@ COUNTED_TOPICS = frozenset({"complain", "request_human", "nlu_fallback"})
 BOT_ATTEMPTS = {
     "action_answer_tracking": "answered tracking",
     "action_handle_complaint": "apologised",
-    "utter_return_how_to": "explained returns",
-    "utter_ask_return_number": "asked for the return number",
+    "action_finish_return": "answered the return request",
+    "action_answer_return_status": "answered return status",
     "utter_faq_topics": "listed FAQ topics",
     "utter_default": "asked to rephrase",
     "utter_out_of_scope": "declined off-topic",

@@ -193,8 +193,8 @@ def test_summary_is_cut_before_the_reason_when_the_customer_says_a_lot(route):
     chat = Conversation(HANDOFF)
     chat.session()
     asked = [
-        ("退货要怎么办理", "request_return", "utter_return_how_to"),
-        ("退款到哪一步了", "check_return_status", "utter_ask_return_number"),
+        ("退货要怎么办理", "request_return", "action_finish_return"),
+        ("退款到哪一步了", "check_return_status", "action_answer_return_status"),
         ("能寄电池吗，锂电池那种，还有充电宝", "ask_faq", "utter_faq_topics"),
         ("今天天气怎么样", "out_of_scope", "utter_out_of_scope"),
         ("啊啊啊", "nlu_fallback", "utter_default"),

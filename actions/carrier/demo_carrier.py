@@ -15,7 +15,6 @@ along after it is booked: the seeded returns show the later statuses.
 import json
 import logging
 import os
-import re
 import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -29,7 +28,6 @@ from sqlalchemy.sql import Select
 from sqlalchemy.pool import QueuePool
 
 from actions.carrier.demo_seed import (
-    RETURN_NUMBER_DIGITS,
     parcels_table,
     pickup_city,
     return_events_table,
@@ -64,6 +62,7 @@ from actions.carrier.gateway import (
     pickup_windows,
     shanghai_now,
 )
+from bot.nlu.waybill_numbers import is_return_number
 from bot.settings import VAR
 
 logger = logging.getLogger(__name__)
@@ -120,7 +119,6 @@ TEXTS_TO_PHONE = (
     .order_by(sms_outbox_table.c.id)
 )
 
-RETURN_NUMBER = re.compile(f"RT[0-9]{{{RETURN_NUMBER_DIGITS}}}")
 # How many returns the demo courier collects in one pickup slot in one city.
 RETURN_PICKUPS_PER_SLOT = 5
 # Returns that still hold their place in a pickup slot.
@@ -385,7 +383,7 @@ def return_from_row(row: Row, events: List[ReturnEvent]) -> Return:
 
 def return_id_of(number: str) -> Optional[int]:
     """The row id a return number names (RT0000000042 → 42); None for anything else."""
-    if not RETURN_NUMBER.fullmatch(number):
+    if not is_return_number(number):
         return None
     return int(number[2:])
 

@@ -42,6 +42,7 @@ from actions.carrier.gateway import (
     ReturnStatus,
     ScanEvent,
 )
+from bot.nlu.waybill_numbers import RETURN_NUMBER_DIGITS, RETURN_NUMBER_PREFIX
 
 RANDOM_SEED = 20261123
 
@@ -146,8 +147,6 @@ return_events_table = Table(
     Index("ix_return_events_return_time", "return_id", "time"),
 )
 
-RETURN_NUMBER_DIGITS = 10
-
 
 def stored_time(time: datetime) -> str:
     """ISO 8601 text at +08:00 to the microsecond, so stored times compare as text."""
@@ -155,7 +154,7 @@ def stored_time(time: datetime) -> str:
 
 
 def return_number(return_id: int) -> str:
-    return f"RT{return_id:0{RETURN_NUMBER_DIGITS}d}"
+    return f"{RETURN_NUMBER_PREFIX}{return_id:0{RETURN_NUMBER_DIGITS}d}"
 
 
 def pickup_city(address: str) -> str:

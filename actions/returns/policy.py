@@ -49,7 +49,7 @@ NOT_ELIGIBLE = "not_eligible"
 NEEDS_REVIEW = "needs_review"
 HANDOFF_REASON = "policy_exception"  # the conversation contract's handoff reason
 
-_PAYER_NAMES = {
+PAYER_NAMES = {
     "customer": Phrase("您", "you"),
     "seller": Phrase("商家", "the seller"),
     "courier": Phrase("快递公司", "the courier"),
@@ -189,6 +189,10 @@ class ReturnPolicy:
     def categories(self) -> Tuple[str, ...]:
         return tuple(self._categories)
 
+    def category_name(self, category: str) -> Phrase:
+        """What the customer calls the category: 衣服, "clothing"."""
+        return self._categories[category].names
+
     def questions_for(self, category: str, reason: str) -> List[Condition]:
         """The conditions to ask about, in order; none when the reason is excluded."""
         rule = self._checked_category(category, reason).rules.get(reason)
@@ -208,6 +212,36 @@ class ReturnPolicy:
 
         `delivered_at` and `now` must carry their timezone.
         """
+        return self._decide(category, reason, delivered_at, now, answers, declared_value,
+                            all_answered=True)
+
+    def decide_so_far(
+        self,
+        category: str,
+        reason: str,
+        delivered_at: datetime,
+        now: datetime,
+        answers: Mapping[str, bool],
+        declared_value: Optional[float] = None,
+    ) -> Optional[Decision]:
+        """The decision as soon as what is known settles it, so the customer is not
+        asked questions that cannot change the outcome: an excluded reason, a passed
+        window or an unmet condition among the answers (the questions are asked in the
+        order questions_for() gives). None while an unanswered question still counts.
+        """
+        return self._decide(category, reason, delivered_at, now, answers, declared_value,
+                            all_answered=False)
+
+    def _decide(
+        self,
+        category: str,
+        reason: str,
+        delivered_at: datetime,
+        now: datetime,
+        answers: Mapping[str, bool],
+        declared_value: Optional[float],
+        all_answered: bool,
+    ) -> Optional[Decision]:
         if delivered_at.tzinfo is None or now.tzinfo is None:
             raise ValueError("delivered_at and now must carry a timezone (Asia/Shanghai).")
         policy_category = self._checked_category(category, reason)
@@ -232,6 +266,8 @@ class ReturnPolicy:
                 delivered=_moment(delivered_at.astimezone(SHANGHAI), shows_time, preposition=True),
             ))
         for condition in rule.conditions:
+            if condition.id not in answers and not all_answered:
+                return None
             if _answer(answers, condition, category, reason) != condition.satisfied_by:
                 return decided(NOT_ELIGIBLE, f"{rule_id}.condition.{condition.id}", _filled(
                     _CONDITION_UNMET, **names, requirement=condition.requirement))
@@ -243,7 +279,7 @@ class ReturnPolicy:
                 _HIGH_VALUE, limit=f"{self._review_declared_value_above:g}"))
         return decided(ELIGIBLE, rule_id, _filled(
             _ELIGIBLE, **names, deadline=deadline_words,
-            payer=_PAYER_NAMES[rule.shipping_paid_by]))
+            payer=PAYER_NAMES[rule.shipping_paid_by]))
 
     def _checked_category(self, category: str, reason: str) -> Category:
         if category not in self._categories:

@@ -1,9 +1,9 @@
-"""Rasa pipeline component that extracts waybill and mobile numbers.
+"""Rasa pipeline component that extracts waybill, mobile and return numbers.
 
 Deterministic rules (bot/nlu/waybill_numbers.py) instead of a learned extractor: the
 formats are exact, customers write them with spaces, dashes and full-width digits, and
 IVR front-ends send them as spoken digits. Values are normalised (`SF123456789012`,
-`13812345678`). For spoken numbers the offsets refer to the text with the digits
+`13812345678`, `RT0000000042`). For spoken numbers the offsets refer to the text with the digits
 converted, since the spoken words have no single place in the number.
 """
 from typing import Any, Dict, List, Text
@@ -15,7 +15,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.waybill_numbers import find_phone_numbers, find_waybills_in_speech, spoken_digits_to_digits
+from bot.nlu.waybill_numbers import (
+    find_phone_numbers,
+    find_return_numbers,
+    find_waybills_in_speech,
+    spoken_digits_to_digits,
+)
 
 
 @DefaultV1Recipe.register(
@@ -35,12 +40,16 @@ class NumberEntityExtractor(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
+            digits = spoken_digits_to_digits(text)
             found = [
                 self._entity("tracking_number", w.number, w.start, w.end)
                 for w in find_waybills_in_speech(text)
             ] + [
                 self._entity("phone_number", p.number, p.start, p.end)
-                for p in find_phone_numbers(spoken_digits_to_digits(text))
+                for p in find_phone_numbers(digits)
+            ] + [
+                self._entity("return_number", r.number, r.start, r.end)
+                for r in find_return_numbers(digits)
             ]
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

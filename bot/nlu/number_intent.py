@@ -1,10 +1,12 @@
 """Rasa pipeline component: a message that carries a parcel or phone number is a
-tracking request unless the classifier found another service request in it.
+tracking request, and one that carries a return number asks after that return, unless
+the classifier found another service request in it.
 
-Customers often send nothing but the number ("KD202611230001", "13812345678") or the
-number with a word or two ("…怎么样了"). The classifier has no words to go on there
-and says out_of_scope, goodbye or not understood; the number says what is wanted.
-A complaint, a return or a request for a person that mentions a number keeps its intent.
+Customers often send nothing but the number ("KD202611230001", "13812345678",
+"RT0000000042") or the number with a word or two ("…怎么样了"). The classifier has no
+words to go on there and says out_of_scope, goodbye or not understood; the number says
+what is wanted. A complaint, a return or a request for a person that mentions a number
+keeps its intent.
 """
 from typing import Any, Dict, List, Text
 
@@ -15,12 +17,18 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-TRACK_PARCEL = "track_parcel"
-NUMBER_ENTITIES = frozenset({"tracking_number", "phone_number"})
+# What a number on its own asks for; a return number says more than a parcel number.
+INTENT_OF_NUMBER = (
+    ("return_number", "check_return_status"),
+    ("tracking_number", "track_parcel"),
+    ("phone_number", "track_parcel"),
+)
 # Intents that say nothing about the courier's services, which a number overrides.
 OVERRIDDEN_INTENTS = frozenset(
     {"nlu_fallback", "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "ask_faq"}
 )
+# "RT0000000042 到哪了" reads as tracking, but a return number is no parcel's.
+OVERRIDDEN_BY_RETURN_NUMBER = OVERRIDDEN_INTENTS | {"track_parcel"}
 
 
 @DefaultV1Recipe.register(
@@ -39,11 +47,15 @@ class NumberIntentResolver(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent = message.get(INTENT) or {}
-            has_number = any(e.get("entity") in NUMBER_ENTITIES for e in message.get(ENTITIES, []))
-            if has_number and intent.get("name") in OVERRIDDEN_INTENTS:
-                tracking = {"name": TRACK_PARCEL, "confidence": 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != TRACK_PARCEL]
-                message.set(INTENT, tracking, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [tracking] + ranking, add_to_output=True)
+            intent = (message.get(INTENT) or {}).get("name")
+            entities = {e.get("entity") for e in message.get(ENTITIES, [])}
+            wanted = next((name for entity, name in INTENT_OF_NUMBER if entity in entities), None)
+            overridden = (
+                OVERRIDDEN_BY_RETURN_NUMBER if wanted == "check_return_status" else OVERRIDDEN_INTENTS
+            )
+            if wanted and wanted != intent and intent in overridden:
+                chosen = {"name": wanted, "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != wanted]
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
         return messages

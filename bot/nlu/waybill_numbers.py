@@ -1,4 +1,4 @@
-"""Finds waybill and mobile phone numbers in what customers type or say.
+"""Finds waybill, mobile phone and return numbers in what customers type or say.
 
 Customers write waybill numbers every which way: with spaces or dashes between digit
 groups, in full-width characters, with a lower-case prefix, glued to Chinese text,
@@ -46,6 +46,13 @@ class PhoneNumber:
     end: int
 
 
+@dataclass(frozen=True)
+class ReturnNumber:
+    number: str  # RETURN_NUMBER_PREFIX + RETURN_NUMBER_DIGITS digits
+    start: int
+    end: int
+
+
 OUR_CARRIER = "ours"
 
 # Where pure-digit formats overlap, the first carrier that matches wins, so the more
@@ -79,7 +86,16 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _GROUP_SEPARATOR = re.compile(r"[ \t\-–—]+")
 _SEPARATORS = re.compile(r"[\s\-–—]+")
 # The letters waybill numbers start with, as a customer may write them apart.
-_PREFIXES = r"KD|SF|YT|JD(?:[VXA][A-Z]?)?|JT|DPK"
+_PREFIXES = r"KD|SF|YT|JD(?:[VXA][A-Z]?)?|JT|DPK|RT"
+
+# The return (RMA) numbers the assistant issues: RT0000000042. No carrier's waybill
+# starts with RT, so a return number is never read as a waybill.
+RETURN_NUMBER_PREFIX = "RT"
+RETURN_NUMBER_DIGITS = 10
+_RETURN_NUMBER = re.compile(
+    rf"(?<![A-Za-z0-9])({RETURN_NUMBER_PREFIX}[ \-]?\d{{{RETURN_NUMBER_DIGITS}}})(?![0-9])",
+    re.IGNORECASE,
+)
 
 _PHONE = re.compile(
     r"(?<![A-Za-z0-9])(?:(?:\+|00)86[ \-]?)?(1[3-9]\d(?:[ \-]?\d){8})(?![A-Za-z0-9])"
@@ -180,14 +196,15 @@ def find_waybills(text: str) -> List[Waybill]:
     """Finds every waybill number in `text`, with offsets into `text` as given.
 
     Spoken digits ("幺三五…") are not converted here, as that would move the offsets;
-    use `find_waybills_in_speech` for speech recognition output. Mobile phone
-    numbers are found first and are never part of a waybill number.
+    use `find_waybills_in_speech` for speech recognition output. Mobile phone and
+    return numbers are found first and are never part of a waybill number.
     """
     # Folding keeps the length, so offsets into the folded text hold for `text`.
     folded = fold_full_width(text)
-    phones = [match.span() for match in _PHONE.finditer(folded)]
+    taken = [match.span() for match in _PHONE.finditer(folded)]
+    taken += [match.span(1) for match in _RETURN_NUMBER.finditer(folded)]
     waybills = []
-    for group in _number_groups(folded, phones):
+    for group in _number_groups(folded, taken):
         waybills.extend(_waybills_in(group))
     return waybills
 
@@ -208,16 +225,30 @@ def find_phone_numbers(text: str) -> List[PhoneNumber]:
     ]
 
 
+def find_return_numbers(text: str) -> List[ReturnNumber]:
+    """Finds return numbers, normalised: "rt 0000000042" → "RT0000000042"."""
+    return [
+        ReturnNumber(normalise_waybill(match.group(1)), match.start(1), match.end(1))
+        for match in _RETURN_NUMBER.finditer(fold_full_width(text))
+    ]
+
+
+def is_return_number(number: str) -> bool:
+    """Whether `number` is a return number exactly as the assistant writes it."""
+    return re.fullmatch(rf"{RETURN_NUMBER_PREFIX}\d{{{RETURN_NUMBER_DIGITS}}}", number) is not None
+
+
 def looks_like_waybill_attempt(text: str) -> bool:
     """Tells whether the customer probably tried to give a number that is no waybill.
 
     True for a carrier prefix followed by digits, a word of six or more letters and
     digits mixed, or six or more digits in a row, when no valid waybill number was
-    found in `text`. Phone numbers do not count.
+    found in `text`. Phone and return numbers do not count.
     """
     if find_waybills(text):
         return False
     folded = _PHONE.sub(lambda match: " " * len(match.group()), fold_full_width(text))
+    folded = _RETURN_NUMBER.sub(lambda match: " " * len(match.group()), folded)
     if _CARRIER_PREFIX.search(folded) or _MIXED_TOKEN.search(folded):
         return True
     return any(
@@ -226,16 +257,16 @@ def looks_like_waybill_attempt(text: str) -> bool:
     )
 
 
-def _number_groups(folded: str, phones: List[Tuple[int, int]]) -> List[List[re.Match]]:
+def _number_groups(folded: str, taken: List[Tuple[int, int]]) -> List[List[re.Match]]:
     """Splits the text into runs of letter-and-digit tokens written as one number.
 
     Tokens belong to one run when only spaces or dashes are between them. Tokens
-    inside a phone number are left out, and break the run.
+    inside a `taken` span (a phone or return number) are left out, and break the run.
     """
     groups: List[List[re.Match]] = []
     previous_end = None
     for token in _TOKEN.finditer(folded):
-        if any(start < token.end() and token.start() < end for start, end in phones):
+        if any(start < token.end() and token.start() < end for start, end in taken):
             previous_end = None
             continue
         joined = previous_end is not None and _GROUP_SEPARATOR.fullmatch(
