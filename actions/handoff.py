@@ -125,14 +125,26 @@ def is_vip(tracker: Tracker) -> bool:
     )
 
 
-def recent_intents(tracker: Tracker) -> List[str]:
-    """Intents of the conversation, newest first."""
-    return [
-        event["parse_data"]["intent"].get("name")
-        for event in reversed(tracker.events)
-        if event.get("event") == "user" and event.get("parse_data")
-    ]
+# A message a form took as its answer is about the form's topic, whatever its words:
+# a bare parcel number (classified as tracking) answering the return form is a return.
+FORM_TOPICS = {
+    "tracking_form": "track_parcel",
+    "return_form": "request_return",
+    "return_status_form": "check_return_status",
+}
 
+
+def recent_intents(tracker: Tracker) -> List[str]:
+    """Intents of the conversation, newest first; a form's answer counts as its topic."""
+    intents = []
+    answered_by = None  # going back, the first action after the message comes last
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            answered_by = event.get("name")
+        elif event.get("event") == "user" and event.get("parse_data"):
+            intents.append(FORM_TOPICS.get(answered_by, event["parse_data"]["intent"].get("name")))
+            answered_by = None
+    return intents
 
 
 

@@ -9,12 +9,17 @@ def webhook(stack) -> str:
     return f"{stack.settings.rasa_url}/webhooks/rest/webhook"
 
 
-def say(stack, text: str, sender: Optional[str] = None, **extra: Any) -> List[str]:
-    """The texts the assistant answers `text` with."""
+def messages(stack, text: str, sender: Optional[str] = None, **extra: Any) -> List[Dict[str, Any]]:
+    """The messages (text, buttons) the assistant answers `text` with."""
     body = {"sender": sender or uuid.uuid4().hex, "message": text, **extra}
     reply = requests.post(webhook(stack), json=body, timeout=60)
     assert reply.status_code == 200, reply.text
-    return [message.get("text", "") for message in reply.json()]
+    return reply.json()
+
+
+def say(stack, text: str, sender: Optional[str] = None, **extra: Any) -> List[str]:
+    """The texts the assistant answers `text` with."""
+    return [message.get("text", "") for message in messages(stack, text, sender, **extra)]
 
 
 def tracker(stack, sender: str) -> Dict[str, Any]:

@@ -68,6 +68,9 @@ def test_full_width_input_is_understood(agent):
         ("where is YT1234567890123", "tracking_number", "YT1234567890123"),
         ("单号是七三零幺二三四五六七八九两三", "tracking_number", "73012345678923"),
         ("我的手机号是 138 1234 5678", "phone_number", "13812345678"),
+        ("退货单 rt 0000000042 到哪一步了", "return_number", "RT0000000042"),
+        ("return R T zero zero zero zero zero zero zero zero four two", "return_number",
+         "RT0000000042"),
     ],
 )
 def test_numbers_are_extracted_normalised(agent, text, entity, value):
@@ -75,3 +78,10 @@ def test_numbers_are_extracted_normalised(agent, text, entity, value):
     assert {"entity": entity, "value": value} in [
         {"entity": e["entity"], "value": e["value"]} for e in entities
     ]
+
+
+@pytest.mark.parametrize("text", ["RT0000000042", "ＲＴ００００００００４２", "RT0000000042 到哪了"])
+def test_a_return_number_on_its_own_asks_after_the_return(agent, text):
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "check_return_status"
+    assert [e["entity"] for e in parsed["entities"] if e["entity"] != "language"] == ["return_number"]

@@ -475,3 +475,45 @@ def test_an_edited_policy_is_followed(tmp_path):
     assert (decision.outcome, decision.deadline) == (ELIGIBLE, date(2026, 11, 20))
     assert decision.return_shipping_paid_by == "courier"
     assert explain(decision, "zh-Hans").endswith("退货运费由快递公司承担。")
+
+
+# Deciding early, so the form stops asking once the outcome is known.
+
+@pytest.mark.parametrize("category, reason, expected", RULES)
+def test_undecided_while_a_condition_is_unanswered_inside_the_window(category, reason, expected):
+    decided = POLICY.decide_so_far(category, reason, DELIVERED, DELIVERED, {})
+    if expected.conditions:
+        assert decided is None
+    else:
+        assert decided == decide(category, reason, DELIVERED)
+
+
+@pytest.mark.parametrize("category, reason, expected", RULES)
+def test_a_passed_window_is_decided_before_any_question(category, reason, expected):
+    late = last_moment(expected) + timedelta(microseconds=1)
+    decided = POLICY.decide_so_far(category, reason, DELIVERED, late, {})
+    assert decided is not None and decided.outcome == NOT_ELIGIBLE
+    assert decided.rule == f"{category}.{reason}.window"
+
+
+@pytest.mark.parametrize("category, reason, condition", CONDITIONS)
+def test_an_unmet_condition_decides_without_the_questions_after_it(category, reason, condition):
+    questions = POLICY.questions_for(category, reason)
+    asked = questions[: [c.id for c in questions].index(condition) + 1]
+    answers = {c.id: c.satisfied_by for c in asked}
+    answers[condition] = not answers[condition]
+    decided = POLICY.decide_so_far(category, reason, DELIVERED, DELIVERED, answers)
+    assert decided.outcome == NOT_ELIGIBLE
+    assert decided.rule == f"{category}.{reason}.condition.{condition}"
+
+
+@pytest.mark.parametrize("category, reason", EXCLUSIONS)
+def test_an_excluded_reason_is_decided_at_once(category, reason):
+    decided = POLICY.decide_so_far(category, reason, DELIVERED, DELIVERED, {})
+    assert decided.outcome == NOT_ELIGIBLE and decided.rule.endswith(".excluded")
+
+
+@pytest.mark.parametrize("category, reason, expected", RULES)
+def test_with_every_answer_given_it_decides_as_decide_does(category, reason, expected):
+    assert POLICY.decide_so_far(category, reason, DELIVERED, DELIVERED,
+                                satisfying_answers(category, reason)) == decide(category, reason, DELIVERED)

@@ -3,9 +3,11 @@ import pytest
 from bot.nlu.waybill_numbers import (
     CARRIERS,
     find_phone_numbers,
+    find_return_numbers,
     find_waybills,
     find_waybills_in_speech,
     identify_carrier,
+    is_return_number,
     looks_like_waybill_attempt,
     normalise_waybill,
     spoken_digits_to_digits,
@@ -274,3 +276,32 @@ def test_invalid_attempts_are_recognised(text):
 )
 def test_no_attempt_without_a_number_or_with_a_valid_one(text):
     assert not looks_like_waybill_attempt(text)
+
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("RT0000000042", ["RT0000000042"]),
+        ("退货单 rt-0000000042 怎么样了", ["RT0000000042"]),
+        ("ＲＴ００００００００４２", ["RT0000000042"]),
+        ("RT0000000001 和 RT0000000002", ["RT0000000001", "RT0000000002"]),
+        ("RT000000004", []),  # nine digits
+        ("RT00000000421", []),  # eleven
+        ("SRT0000000042", []),
+    ],
+)
+def test_return_numbers_are_found_normalised(text, numbers):
+    assert [found.number for found in find_return_numbers(text)] == numbers
+
+
+@pytest.mark.parametrize("text", ["RT 0000000042", "退货单号 RT0000000042", "RT-4000000042"])
+def test_a_return_number_is_never_read_as_a_waybill(text):
+    # The ten digits alone look like a Deppon number.
+    assert find_waybills(text) == []
+    assert not looks_like_waybill_attempt(text)
+
+
+def test_only_the_plain_form_is_a_return_number():
+    assert is_return_number("RT0000000042")
+    assert not is_return_number("rt0000000042")
+    assert not is_return_number("RT 0000000042")

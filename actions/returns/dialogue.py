@@ -32,7 +32,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
 from actions.carrier.gateway import (
-    Return,
     ReturnRequest,
     ReturnStatus,
     return_idempotency_key,
@@ -67,9 +66,10 @@ STATUS_FORM = "return_status_form"
 MAX_ATTEMPTS = TRIGGERS.form_attempts
 POLICY = ReturnPolicy.load()
 # Requests that are not an answer to the form's question: each has its own rule.
+# Not out_of_scope: in the middle of a return, an answer the form cannot read and the
+# classifier calls off-topic is an answer gone wrong, to be explained and asked again.
 OTHER_REQUESTS = frozenset(
-    {"track_parcel", "check_return_status", "request_human", "complain", "ask_faq",
-     "goodbye", "out_of_scope"}
+    {"track_parcel", "check_return_status", "request_human", "complain", "ask_faq", "goodbye"}
 )
 # Returns that are over: the parcel may be returned again.
 CLOSED_RETURNS = frozenset({ReturnStatus.CANCELLED, ReturnStatus.REJECTED})
@@ -432,30 +432,16 @@ class ActionFinishReturn(Action):
         if draft.outcome == UNAVAILABLE:
             # The return stays as it is, to carry on with later.
             return [SlotSet("return_outcome", None)] + offer_human("action_error")
-        parcel = await shared_gateway().get_parcel(draft.parcel)
-        decision = decision_so_far(draft, parcel, shanghai_now())
-        if draft.outcome == DECIDED and decision.outcome == NEEDS_REVIEW:
-            dispatcher.utter_message(text=reply.needs_review(decision, language))
-            return [SlotSet("return_outcome", HANDED_OFF)] + hand_off(decision.handoff_reason)
-        if decision.outcome != ELIGIBLE:
-            dispatcher.utter_message(text=reply.not_eligible(decision, language))
-            return cleared()
-        return await self._submit(dispatcher, tracker, draft, parcel, decision, language)
-
-    @staticmethod
-    async def _submit(dispatcher, tracker: Tracker, draft: Draft, parcel: Parcel,
-                      decision: Decision, language: str) -> List[EventType]:
-        request = ReturnRequest(
-            tracking_number=draft.parcel,
-            category=draft.category,
-            reason=draft.reason,
-            answers=draft.answers,
-            pickup_slot=draft.slot,
-            pickup_address=draft.address or parcel.recipient.address,
-            idempotency_key=return_idempotency_key(tracker.sender_id, draft.parcel),
-        )
         try:
-            booked: Return = await shared_gateway().create_return(request)
+            parcel = await shared_gateway().get_parcel(draft.parcel)
+            decision = decision_so_far(draft, parcel, shanghai_now())
+            if draft.outcome == DECIDED and decision.outcome == NEEDS_REVIEW:
+                dispatcher.utter_message(text=reply.needs_review(decision, language))
+                return [SlotSet("return_outcome", HANDED_OFF)] + hand_off(decision.handoff_reason)
+            if decision.outcome != ELIGIBLE:
+                dispatcher.utter_message(text=reply.not_eligible(decision, language))
+                return cleared()
+            booked = await shared_gateway().create_return(self._request(tracker, draft, parcel))
         except GatewayError:
             # Kept as told, to be confirmed again; the slot may have gone meanwhile.
             dispatcher.utter_message(text=reply.submit_failed(language))
@@ -465,6 +451,19 @@ class ActionFinishReturn(Action):
             booked, decision.return_shipping_paid_by, reply.shown_address(draft.address, parcel),
             shanghai_now().date(), language, channel_of(tracker)))
         return cleared() + [SlotSet("return_number", booked.return_number)]
+
+    @staticmethod
+    def _request(tracker: Tracker, draft: Draft, parcel: Parcel) -> ReturnRequest:
+        return ReturnRequest(
+            tracking_number=draft.parcel,
+            category=draft.category,
+            reason=draft.reason,
+            answers=draft.answers,
+            pickup_slot=draft.slot,
+            pickup_address=draft.address or parcel.recipient.address,
+            # One return per conversation and parcel, however often it is submitted.
+            idempotency_key=return_idempotency_key(tracker.sender_id, draft.parcel),
+        )
 
 
 class ActionOfferReturnResume(Action):

@@ -5,6 +5,8 @@
     decision = policy.decide("apparel", "no_reason", delivered_at, now,
                              answers={"tags_on": True, "worn_or_washed": False})
     decision.outcome                                # "eligible", "not_eligible", "needs_review"
+    policy.decide_so_far("apparel", "no_reason", delivered_at, now, answers={})
+                                                    # None until the answers settle it
     explain(decision, "zh-Hant")                    # the reason, in the customer's words
 
 A decision is checked in this order; the first rule that applies decides it:
@@ -212,8 +214,12 @@ class ReturnPolicy:
 
         `delivered_at` and `now` must carry their timezone.
         """
-        return self._decide(category, reason, delivered_at, now, answers, declared_value,
-                            all_answered=True)
+        decision = self.decide_so_far(category, reason, delivered_at, now, answers, declared_value)
+        if decision is None:
+            missing = next(c.id for c in self.questions_for(category, reason) if c.id not in answers)
+            raise ValueError(f"answers[{missing!r}] must be True or False, got None; "
+                             f"ask questions_for({category!r}, {reason!r}) first.")
+        return decision
 
     def decide_so_far(
         self,
@@ -229,19 +235,6 @@ class ReturnPolicy:
         window or an unmet condition among the answers (the questions are asked in the
         order questions_for() gives). None while an unanswered question still counts.
         """
-        return self._decide(category, reason, delivered_at, now, answers, declared_value,
-                            all_answered=False)
-
-    def _decide(
-        self,
-        category: str,
-        reason: str,
-        delivered_at: datetime,
-        now: datetime,
-        answers: Mapping[str, bool],
-        declared_value: Optional[float],
-        all_answered: bool,
-    ) -> Optional[Decision]:
         if delivered_at.tzinfo is None or now.tzinfo is None:
             raise ValueError("delivered_at and now must carry a timezone (Asia/Shanghai).")
         policy_category = self._checked_category(category, reason)
@@ -266,7 +259,7 @@ class ReturnPolicy:
                 delivered=_moment(delivered_at.astimezone(SHANGHAI), shows_time, preposition=True),
             ))
         for condition in rule.conditions:
-            if condition.id not in answers and not all_answered:
+            if condition.id not in answers:
                 return None
             if _answer(answers, condition, category, reason) != condition.satisfied_by:
                 return decided(NOT_ELIGIBLE, f"{rule_id}.condition.{condition.id}", _filled(

@@ -270,25 +270,30 @@ def ask_new_address(language: str) -> str:
     return _text(_ASK_NEW_ADDRESS, language)
 
 
-def slot_label(slot: PickupSlot, today: date, language: str, voice: bool = False) -> str:
-    """明天（12月5日）09:00–12:00 / Tomorrow (5 Dec), 09:00–12:00; spoken: 明天 9 点到 12 点."""
+def slot_label(slot: PickupSlot, today: date, language: str, voice: bool = False,
+               relative: bool = False) -> str:
+    """12月5日 09:00–12:00 / 5 Dec, 09:00–12:00. `relative` adds today / tomorrow, for
+    a choice made now (written replies stay in the chat, where "today" turns wrong);
+    spoken, it is always relative: 明天 9 点到 12 点 / tomorrow, 9 to 12."""
     start, end = slot.start.astimezone(SHANGHAI), slot.end.astimezone(SHANGHAI)
-    relative = _RELATIVE_DAYS.get((start.date() - today).days)
     day = date_words(start.date(), language)
+    near = _RELATIVE_DAYS.get((start.date() - today).days)
     if voice:
-        when = say(relative, language) if relative else day
+        when = say(near, language) if near else day
         if language == ENGLISH:
-            return f"{when.lower() if relative else 'on ' + when}, {start.hour} to {end.hour}"
+            return f"{when.lower() if near else 'on ' + when}, {start.hour} to {end.hour}"
         return f"{when} {start.hour} 点到 {end.hour} 点"
     hours = f"{start:%H:%M}–{end:%H:%M}"
-    if language == ENGLISH:
-        return f"{say(relative, language)} ({day}), {hours}" if relative else f"{day}, {hours}"
-    return f"{say(relative, language)}（{day}）{hours}" if relative else f"{day} {hours}"
+    if relative and near:
+        if language == ENGLISH:
+            return f"{say(near, language)} ({day}), {hours}"
+        return f"{say(near, language)}（{day}）{hours}"
+    return f"{day}, {hours}" if language == ENGLISH else f"{day} {hours}"
 
 
 def ask_slot(slots: Sequence[PickupSlot], today: date, language: str, channel: str) -> Tuple[str, Buttons]:
     voice = _voice(channel)
-    options = [(slot_label(slot, today, language, voice), str(index))
+    options = [(slot_label(slot, today, language, voice, relative=True), str(index))
                for index, slot in enumerate(slots, start=1)]
     if voice:
         return _menu(say(_ASK_SLOT, language), options, language, channel)
@@ -382,7 +387,7 @@ def submitted(ret: Return, payer: str, address: str, today: date, language: str,
                      payer=say(PAYER_NAMES[payer], language))
     slot = slot_label(ret.pickup_slot, today, language)
     if language == ENGLISH:
-        slot = slot[0].lower() + slot[1:]
+        slot = f"on {slot}"
     return _text(_SUBMITTED, language, return_number=ret.return_number, slot=slot,
                  address=address, payer=say(PAYER_NAMES[payer], language))
 
