@@ -83,7 +83,7 @@ def test_another_pickup_address_is_asked_for_and_used(stack, demo_data):
     assert "太短" in "".join(say(stack, "公司区", sender))
     say(stack, "上海市徐汇区漕溪北路 88 号 5 楼", sender)
     summary = "".join(say(stack, "1", sender))
-    assert "取件地址：上海市徐汇区漕溪北路 88 号 5 楼" in summary
+    assert "取件地址：上海市徐汇区****" in summary
     assert "退货运费：商家承担" in summary
     say(stack, "确认", sender)
     stored = asyncio.run(demo_data.carrier.returns_of_parcel(parcel.tracking_number))

@@ -45,7 +45,7 @@ _ASK_NEW_ADDRESS = Phrase(
     "请告诉我取件地址，包括区、街道、门牌号。",
     "Please tell me the pickup address, with the district, street and house number.",
 )
-_ASK_SLOT = Phrase("请选择上门取件时间：", "When should the courier come?")
+_ASK_SLOT = Phrase("请选择上门取件时间。", "When should the courier come?")
 _TYPE_SLOT = Phrase("点选或回复序号即可。", "Tap one or reply with its number.")
 _SAY_SLOT = Phrase("请说序号。", "Please say the number.")
 _SUMMARY = Phrase(
@@ -297,11 +297,11 @@ def ask_slot(slots: Sequence[PickupSlot], today: date, language: str, channel: s
                for index, slot in enumerate(slots, start=1)]
     if voice:
         return _menu(say(_ASK_SLOT, language), options, language, channel)
-    lines = [say(_ASK_SLOT, language)] + [f"{index}. {title}" for title, index in options]
-    lines.append(say(_TYPE_SLOT, language))
+    # The buttons carry the options; the text would only repeat them.
     buttons = [{"title": finish(f"{index}. {title}", language), "payload": index}
                for title, index in options]
-    return finish("\n".join(lines), language), buttons
+    question = join_sentences([say(_ASK_SLOT, language), say(_TYPE_SLOT, language)], language)
+    return finish(question, language), buttons
 
 
 def summary(number: str, category: Phrase, reason: Phrase, address: str, slot: PickupSlot,
@@ -321,9 +321,10 @@ def summary(number: str, category: Phrase, reason: Phrase, address: str, slot: P
 
 
 def shown_address(custom: Optional[str], parcel: Parcel) -> str:
-    """The pickup address as the customer sees it: what they typed themselves, else
-    the parcel's delivery address masked (whoever chats may not be the recipient)."""
-    return custom or mask_address(parcel.recipient.address)
+    """The pickup address as replies show it: masked, since whoever chats may not be
+    the recipient and replies are archived with the case; the customer's own address
+    too, which they have just typed in full."""
+    return mask_address(custom or parcel.recipient.address)
 
 
 # Problems with an answer.
