@@ -4,7 +4,8 @@ A confident match is answered (the web form of the article, or its spoken form o
 phone line). When the search is not sure, the three best articles are offered as
 choices: buttons on the web, a numbered menu on the phone line, both answered by
 number. A second miss in a row hands the conversation to a person (faq_no_answer).
-Every miss is written to the editors' gap list.
+Every miss is written to the editors' gap list. Two near misses go elsewhere: "can I
+return this?" starts the return, and a refund question after a return gets its status.
 """
 import logging
 import re
@@ -20,6 +21,7 @@ from actions.knowledge_base import knowledge
 from actions.returns.draft import offer_to_resume
 from actions.wording import Phrase, finish, join_sentences, say
 from handoff.triggers import TRIGGERS
+from bot.nlu.cue_words import says
 from bot.nlu.text_normaliser import ENGLISH, fold_full_width
 from knowledge.article import Article
 from knowledge.search import ANSWER_THRESHOLD
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 CHOICES = 3
 MAX_MISSES = TRIGGERS.faq_misses
 CHOICE_FORM = "faq_choice_form"
+RETURN_FORM = "return_form"
+RETURN_STATUS_FORM = "return_status_form"
 VOICE_CHANNELS = frozenset({"ivr"})
 # "None of these" as customers write it (Traditional 都不是 is the same).
 NONE_WORDS = ("都不是", "都不对", "都不對", "none of")
@@ -82,6 +86,13 @@ class ActionAnswerFaq(Action):
     ) -> List[EventType]:
         question = tracker.latest_message.get("text") or ""
         language, channel = language_of(tracker), channel_of(tracker)
+        if says("return_question", question):
+            # "这个还能退吗" about the customer's own item: the return form gives the
+            # policy for it and starts the return at once.
+            return [FollowupAction(RETURN_FORM)]
+        if says("refund", question) and tracker.get_slot("return_number"):
+            # "退款什么时候到账" after a return: that return's status, not the general rule.
+            return [FollowupAction(RETURN_STATUS_FORM)]
         base = await knowledge()
         hits = base.search(question, language)
         if hits and hits[0].score >= ANSWER_THRESHOLD:

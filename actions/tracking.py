@@ -18,16 +18,18 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
 from actions.handoff import hand_off, hands_off_on_error, offer_human
+from actions.near_miss import messages_of_form, sounds_like_complaint
 from actions.returns.draft import offer_to_resume
 from handoff.triggers import TRIGGERS
 from actions.carrier.gateway import shanghai_now
 from actions import tracking_reply as reply
 from actions.conversation import channel_of, entity_values, form_was_waiting, language_of
+from bot.nlu.cue_words import says
 from bot.nlu.text_normaliser import fold_full_width
 from bot.nlu.waybill_numbers import (
     OUR_CARRIER,
@@ -218,6 +220,10 @@ class ActionAnswerTracking(Action):
         # Only for parcels asked about by number: a list is an overview, not a request.
         if numbers and any(parcel.status in EXCEPTIONS for parcel in parcels):
             return events + offer_human("parcel_exception")
+        if any(sounds_like_complaint(message) for message in messages_of_form(tracker, FORM)):
+            # Asked crossly ("三天了还没到，这什么速度"): answered, and the complaint kept.
+            dispatcher.utter_message(text=reply.sorry_for_the_trouble(language))
+            return events + offer_human("complaint")
         return events + offer_to_resume(tracker)
 
     @staticmethod
@@ -249,20 +255,29 @@ class ActionHandleComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        language = language_of(tracker)
+        language, channel = language_of(tracker), channel_of(tracker)
+        text = tracker.latest_message.get("text") or ""
         numbers = entity_values(tracker, "tracking_number")
         number = numbers[0] if numbers else tracker.get_slot("tracked_parcel")
         parcel = await self._parcel(number)
-        if TRIGGERS.is_clearly_negative(tracker.latest_message.get("text") or ""):
+        if parcel is not None and numbers:
+            # A number inside a complaint is tracked too: the customer sees where it is.
+            verified = tracker.get_slot("verified_phone") in (parcel.recipient.phone, parcel.sender.phone)
+            dispatcher.utter_message(
+                text=reply.describe_parcel(parcel, language, channel, verified, shanghai_now()))
+        if TRIGGERS.is_clearly_negative(text):
             # An angry customer is not asked twice: straight to a person.
             known = [SlotSet("tracked_parcel", parcel.tracking_number)] if parcel else []
             return known + hand_off("negative_sentiment")
+        if parcel is None and number is None and says("delay", text):
+            # "九点下的单现在还没到，这什么速度": find the parcel; the tracking answer then
+            # apologises and offers a person for the complaint.
+            dispatcher.utter_message(text=reply.look_up_first(language))
+            return [FollowupAction(FORM)]
         if parcel is None:
             dispatcher.utter_message(response="utter_complaint_sorry")
             return offer_human("complaint")
-        dispatcher.utter_message(
-            text=reply.describe_complaint_about_parcel(parcel, language, channel_of(tracker))
-        )
+        dispatcher.utter_message(text=reply.describe_complaint_about_parcel(parcel, language, channel))
         return [SlotSet("tracked_parcel", parcel.tracking_number)] + offer_human("parcel_exception")
 
     @staticmethod

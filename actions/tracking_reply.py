@@ -241,6 +241,27 @@ _OFFER_AGENT = Phrase(
     "需要现在为您转人工客服吗？",
     "Shall I put you through to an agent now?",
 )
+# Near misses (actions/near_miss.py): a tracking answer to a customer who was cross, and
+# a delay complaint with no parcel known yet, which is looked up first.
+_SORRY_FOR_THE_TROUBLE = Phrase(
+    "给您添麻烦了，非常抱歉。您的意见我已经记下，如需人工客服跟进，我可以为您转接。",
+    "I'm sorry for the trouble. I have noted your complaint, and a member of our team can "
+    "follow it up if you like.",
+)
+_LOOK_UP_FIRST = Phrase(
+    "非常抱歉让您久等了，我先帮您查一下包裹现在的情况。",
+    "I'm sorry you've been kept waiting. Let me check where your parcel is first.",
+)
+
+
+def sorry_for_the_trouble(language: str) -> str:
+    return finish(say(_SORRY_FOR_THE_TROUBLE, language), language)
+
+
+def look_up_first(language: str) -> str:
+    return finish(say(_LOOK_UP_FIRST, language), language)
+
+
 _COMPLAINT_ABOUT_PARCEL = Phrase(
     "非常抱歉给您带来麻烦。包裹 {number} 目前的状态是：{word}。这种情况需要人工客服核实，我可以为您优先转接。",
     "I'm very sorry about this. Parcel {number} currently shows as {word}. A member of "

@@ -24,7 +24,7 @@ import numpy as np
 
 from knowledge.answer_tests import load_answer_tests, testing_day
 from knowledge.article import LANGUAGES, Article, is_servable, load_articles
-from knowledge.search import ANSWER_THRESHOLD, KnowledgeIndex
+from knowledge.search import ANSWER_THRESHOLD, KnowledgeIndex, load_off_topic
 
 ROOT = Path(__file__).resolve().parent.parent
 KB_DEV = ROOT.parent / "shared" / "eval" / "kb_dev.tsv"
@@ -220,26 +220,34 @@ def held_out_folds(
 def calibration_examples(
     articles: List[Article], today: date
 ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Features (similarity, margin) of top hits, whether each was right, and
-    whether it came from an off-topic question. Questions without hits are left out."""
+    """Features (similarity, margin, off_topic, nearest_question) of top hits, whether each was right,
+    and whether it came from an off-topic question. Questions without hits are left
+    out. Off-topic questions are searched with their own copy left out of the index's
+    out-of-scope examples (5 folds), as a new one would be."""
     features, labels, off_topic = [], [], []
     serving_day = serving_days(articles, today)
+    bank = load_off_topic()
 
     def add(index: KnowledgeIndex, example: Example) -> None:
         day = serving_day.get(example.expected, today)
         candidates = index.rank(example.text, today=day, limit=1)
         if candidates:
             top = candidates[0]
-            features.append((top.similarity, top.margin))
+            features.append((top.similarity, top.margin, top.off_topic, top.nearest_question))
             labels.append(top.article_id == example.expected)
             off_topic.append(not example.expected)
 
-    for kept_articles, held_out in held_out_folds(articles, today):
-        index = KnowledgeIndex.build(kept_articles)
+    for fold, (kept_articles, held_out) in enumerate(held_out_folds(articles, today)):
+        kept_bank = [text for number, text in enumerate(bank) if number % FOLDS != fold]
+        index = KnowledgeIndex.build(kept_articles, off_topic=kept_bank)
         for example in held_out:
             add(index, example)
+        for number, text in enumerate(bank):
+            if number % FOLDS == fold:
+                add(index, Example("", text))
     index = KnowledgeIndex.build(articles)
-    for example in [*answer_test_examples(), *(Example("", text) for text in OFF_TOPIC)]:
+    written = [text for text in OFF_TOPIC if text not in set(bank)]
+    for example in [*answer_test_examples(), *(Example("", text) for text in written)]:
         add(index, example)
     return np.array(features), np.array(labels, dtype=float), np.array(off_topic)
 
@@ -265,12 +273,13 @@ def calibrate(articles: List[Article], today: date) -> None:
         f"{len(labels)} top hits ({int(off_topic.sum())} for off-topic questions), "
         f"{int(labels.sum())} right"
     )
-    names = ("CALIBRATION_SIMILARITY", "CALIBRATION_MARGIN", "CALIBRATION_BIAS")
+    names = ("CALIBRATION_SIMILARITY", "CALIBRATION_MARGIN", "CALIBRATION_OFF_TOPIC",
+             "CALIBRATION_QUESTION", "CALIBRATION_BIAS")
     for name, weight in zip(names, weights):
         print(f"{name} = {weight:.2f}")
     scores = 1 / (1 + np.exp(-(features @ weights[:-1] + weights[-1])))
     print(f"{'threshold':>9}{'answered':>10}{'of them right':>15}{'off-topic answered':>20}")
-    for threshold in (0.4, 0.5, 0.6, 0.7, 0.8):
+    for threshold in (0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         answered = scores >= threshold
         print(
             f"{threshold:>9}{answered.mean():>10.2f}{labels[answered].mean():>15.2f}"

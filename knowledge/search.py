@@ -33,19 +33,28 @@ such as 天气 pull it down). Per article:
   similarity = cosine of the query to the article's centroid
   relevance  = coverage + SIMILARITY_WEIGHT * similarity     (articles ranked by it)
 
+Off topic: questions no article answers are known too. The assistant's out-of-scope
+training examples (`data/nlu/out_of_scope.yml`: product questions, chit-chat, other
+businesses) are embedded per language, and a query closer to one of them than to any question of the
+article found is likely off topic however many words it shares with the article:
+
+  off_topic = cosine of the query to its nearest out-of-scope example
+  question  = cosine of the query to the hit's nearest question
+
 Calibration: a hit's score is the estimated chance that it answers the question,
 
   margin = relevance - the best other article's relevance
-  score  = 1 / (1 + exp(-(CALIBRATION_SIMILARITY * similarity
-                          + CALIBRATION_MARGIN * margin + CALIBRATION_BIAS)))
+  score  = 1 / (1 + exp(-(CALIBRATION_SIMILARITY * similarity + CALIBRATION_MARGIN * margin
+                          + CALIBRATION_OFF_TOPIC * off_topic + CALIBRATION_QUESTION * question
+                          + CALIBRATION_BIAS)))
 
 a logistic regression fitted by `python -m knowledge.evaluate --calibrate` on whether
 the top hit was right: article questions searched with their own copy left out of the
-index (5 folds), the answer tests, and hand-written off-topic questions (never right).
-Coverage adds nothing there once the margin is known. `ANSWER_THRESHOLD` is the one
-cut between "answer" and "not sure"; `--calibrate` prints what each cut costs. At 0.6,
-on those examples, 72% of questions are answered, 87% of them rightly, and 8 of 89
-off-topic questions get an answer.
+index (5 folds), the answer tests, and off-topic questions (never right) searched with
+their own copy left out of the out-of-scope examples (5 folds). Coverage adds nothing
+there once the margin is known. `ANSWER_THRESHOLD` is the one cut between "answer" and
+"not sure", chosen on the project's held-out questions (`tests/heldout/kb.tsv` and
+`kb_offtopic.tsv`); `--calibrate` prints what each cut costs.
 """
 import math
 import re
@@ -67,12 +76,15 @@ from bot.nlu.text_normaliser import ENGLISH, SIMPLIFIED, TRADITIONAL, normalise
 from knowledge.article import PUBLISHED, Article
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yml")
+OFF_TOPIC_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "out_of_scope.yml"
 
-ANSWER_THRESHOLD = 0.6
+ANSWER_THRESHOLD = 0.5
 # Fitted by `python -m knowledge.evaluate --calibrate`.
-CALIBRATION_SIMILARITY = 3.73
-CALIBRATION_MARGIN = 9.63
-CALIBRATION_BIAS = -2.54
+CALIBRATION_SIMILARITY = 5.80
+CALIBRATION_MARGIN = 7.81
+CALIBRATION_OFF_TOPIC = -8.76
+CALIBRATION_QUESTION = 5.12
+CALIBRATION_BIAS = -2.77
 
 # Ranking, tuned on the answer tests and held-out article questions.
 K1 = 2.0
@@ -122,6 +134,19 @@ def load_synonyms(path: Path = SYNONYMS_FILE) -> List[List[str]]:
     if not all(isinstance(group, list) and len(group) >= 2 for group in groups):
         raise ValueError(f"{path}: every synonym group must be a list of two or more words")
     return [[str(word) for word in group] for group in groups]
+
+
+def load_off_topic(path: Path = OFF_TOPIC_FILE) -> List[str]:
+    """The out-of-scope examples of the NLU training data, as customers wrote them."""
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    texts = []
+    for block in data.get("nlu") or []:
+        if block.get("intent") == "out_of_scope":
+            texts += [line[2:].strip() for line in str(block.get("examples", "")).splitlines()
+                      if line.strip().startswith("- ")]
+    return list(dict.fromkeys(text for text in texts if text))
 
 
 def stem(word: str) -> str:
@@ -325,8 +350,16 @@ class _LanguageIndex:
         analyser: Analyser,
         tag_terms: List[List[str]],
         centroids: np.ndarray,
+        off_topic: np.ndarray,
     ):
         self.article_count = len(articles)
+        self.off_topic = off_topic
+        # Every question embedded, with the position of its article: how close the
+        # query comes to the nearest question of a hit, against the nearest off-topic one.
+        questions = [(position, normalise(text)[0])
+                     for position, article in enumerate(articles) for text in article.questions[language]]
+        self.question_owner = np.array([position for position, _ in questions], dtype=np.int64)
+        self.question_vectors = _embedded([text for _, text in questions])
         # Every question, the title, and the tags (shown as the title when matched).
         self.texts = [
             [*article.questions[language], article.title[language], article.title[language]]
@@ -343,6 +376,12 @@ class _LanguageIndex:
         self.questions = _Field(questions, self.slots * self.article_count)
         self.articles = _Field(whole_articles, self.article_count)
         self.centroids = centroids
+
+    def nearest_off_topic(self, query: np.ndarray) -> float:
+        """Cosine of the query to its nearest out-of-scope example (0 without any)."""
+        if not len(self.off_topic):
+            return 0.0
+        return float((self.off_topic * query).sum(axis=1).max())
 
     def self_score(self, terms: List[str]) -> float:
         whole = self.articles.self_score(terms)
@@ -376,10 +415,14 @@ class KnowledgeIndex:
 
     @classmethod
     def build(
-        cls, articles: Iterable[Article], synonym_groups: Optional[List[List[str]]] = None
+        cls,
+        articles: Iterable[Article],
+        synonym_groups: Optional[List[List[str]]] = None,
+        off_topic: Optional[List[str]] = None,
     ) -> "KnowledgeIndex":
         """Indexes every article; drafts and expired ones are filtered at search time,
-        so one index serves any date."""
+        so one index serves any date. `off_topic`: questions no article answers (by
+        default the NLU's out-of-scope examples)."""
         articles = list(articles)
         ids = [article.id for article in articles]
         if len(set(ids)) != len(ids):
@@ -387,8 +430,11 @@ class KnowledgeIndex:
         analyser = Analyser(load_synonyms() if synonym_groups is None else synonym_groups)
         tag_terms = [analyser.terms(" ".join(article.tags)) for article in articles]
         centroids = _centroids(articles)
+        off_topic_vectors = _off_topic_vectors(load_off_topic() if off_topic is None else off_topic)
         indexes = {
-            language: _LanguageIndex(articles, language, analyser, tag_terms, centroids[language])
+            language: _LanguageIndex(
+                articles, language, analyser, tag_terms, centroids[language], off_topic_vectors[language]
+            )
             for language in (ZH, EN)
         }
         return cls(articles, analyser, indexes)
@@ -440,8 +486,11 @@ class KnowledgeIndex:
             positions, coverage = positions[pool], coverage[pool]
         # Multiply and sum rather than `@`: a BLAS call here would wake OpenBLAS's
         # second thread, which then spins on the other core after every search.
-        similarity = (index.centroids[positions] * embed([folded])[0]).sum(axis=1)
+        query = embed([folded])[0]
+        similarity = (index.centroids[positions] * query).sum(axis=1)
         relevance = coverage + SIMILARITY_WEIGHT * similarity
+        off_topic = index.nearest_off_topic(query)
+        question_similarity = (index.question_vectors * query).sum(axis=1)
 
         # One more than asked for: the top hit's margin is over the runner-up.
         order = np.argsort(-relevance, kind="stable")[: limit + 1]
@@ -455,7 +504,9 @@ class KnowledgeIndex:
             column = question_scores[:, position]
             # Found by meaning alone: the title says best what was matched.
             matched = int(np.argmax(column)) if column.max() > 0 else len(index.texts[position]) - 1
-            features = (hit_similarity, hit_relevance - rival)
+            owned = question_similarity[index.question_owner == position]
+            nearest_question = float(owned.max()) if len(owned) else hit_similarity
+            features = (hit_similarity, hit_relevance - rival, off_topic, nearest_question)
             # A lower-ranked hit with a closer centroid could otherwise outscore the one above.
             ceiling = min(ceiling, calibrated_score(*features))
             candidates.append(
@@ -475,11 +526,15 @@ class Candidate:
     score: float
     similarity: float
     margin: float
+    off_topic: float  # cosine of the query to the nearest off-topic example
+    nearest_question: float  # cosine of the query to the hit's nearest question
     matched_question: str
 
 
-def calibrated_score(similarity: float, margin: float) -> float:
-    logit = CALIBRATION_SIMILARITY * similarity + CALIBRATION_MARGIN * margin + CALIBRATION_BIAS
+def calibrated_score(similarity: float, margin: float, off_topic: float, nearest_question: float) -> float:
+    logit = (CALIBRATION_SIMILARITY * similarity + CALIBRATION_MARGIN * margin
+             + CALIBRATION_OFF_TOPIC * off_topic + CALIBRATION_QUESTION * nearest_question
+             + CALIBRATION_BIAS)
     return 1.0 / (1.0 + math.exp(-logit))
 
 
@@ -490,6 +545,30 @@ def calibrated_score(similarity: float, margin: float) -> float:
 _centroid_cache: Dict[Tuple[str, ...], np.ndarray] = {}
 _centroid_lock = threading.Lock()
 CENTROID_CHUNK = 256
+
+
+_text_vectors: Dict[str, np.ndarray] = {}
+
+
+def _embedded(texts: List[str]) -> np.ndarray:
+    """Unit vectors of normalised texts, one row each; kept by text (off-topic examples
+    and article questions), so a reload after a publication embeds only new texts."""
+    with _centroid_lock:
+        missing = [text for text in dict.fromkeys(texts) if text not in _text_vectors]
+        for chunk in range(0, len(missing), CENTROID_CHUNK):
+            texts_now = missing[chunk : chunk + CENTROID_CHUNK]
+            _text_vectors.update(zip(texts_now, embed(texts_now)))
+        return np.array([_text_vectors[text] for text in texts], dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
+
+
+def _off_topic_vectors(texts: List[str]) -> Dict[str, np.ndarray]:
+    """Per language, the unit vectors of the off-topic questions written in it."""
+    by_language: Dict[str, List[str]] = {ZH: [], EN: []}
+    for text in texts:
+        folded, language = normalise(text)
+        if _LANGUAGE_OF_TAG.get(language or "") in by_language:
+            by_language[_LANGUAGE_OF_TAG[language]].append(folded)
+    return {language: _embedded(language_texts) for language, language_texts in by_language.items()}
 
 
 def _centroid_texts(article: Article, language: str) -> Tuple[str, ...]:

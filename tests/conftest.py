@@ -13,6 +13,11 @@ from bot.training import ensure_model
 from demo_data import DemoData
 from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
 
+# The courier's clock stands still on a fixed working day for the whole run, here and
+# in the servers started below: seeded parcels, their numbers, return windows and pickup
+# slots are the same on any date the tests run.
+os.environ["COURIER_CLOCK"] = "2026-11-18T10:00:00+08:00"
+
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:

@@ -17,6 +17,7 @@ then follows the parcel back to the seller and the refund.
 """
 import abc
 import enum
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
@@ -46,6 +47,12 @@ PICKUP_DAYS = 3  # today and the two days after it
 
 
 def shanghai_now() -> datetime:
+    """The courier's time of day. `COURIER_CLOCK` (an ISO 8601 moment) stops it there:
+    the tests seed the demo parcels and judge return windows on a fixed day, so they
+    pass on any date."""
+    fixed = os.environ.get("COURIER_CLOCK")
+    if fixed:
+        return datetime.fromisoformat(fixed).astimezone(SHANGHAI)
     return datetime.now(SHANGHAI)
 
 

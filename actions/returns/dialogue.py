@@ -57,6 +57,7 @@ from actions.returns.draft import (
 )
 from actions.returns.policy import ELIGIBLE, NEEDS_REVIEW, Decision, ReturnPolicy
 from actions.wording import Phrase
+from bot.nlu.cue_words import says
 from bot.nlu.text_normaliser import ENGLISH
 from bot.nlu.waybill_numbers import OUR_CARRIER, identify_carrier, is_return_number, looks_like_waybill_attempt
 from handoff.triggers import TRIGGERS
@@ -173,6 +174,10 @@ class ValidateReturnForm(Action):
             return await self._next(tracker, draft, [])
         draft = Draft(category=answers.category_in(text, category_names()),
                       reason=answers.reason_in(text))
+        if says("return_question", text) and not numbers:
+            # "这件衣服还能退吗": the rule for it first, then the return starts at once.
+            summary = POLICY.summary(draft.category) if draft.category else None
+            dispatcher.utter_message(text=reply.returnable(summary, language))
         events = cleared() + [SlotSet("return_category", draft.category),
                               SlotSet("return_reason", draft.reason),
                               SlotSet("return_attempts", 0)]

@@ -195,6 +195,29 @@ class ReturnPolicy:
         """What the customer calls the category: 衣服, "clothing"."""
         return self._categories[category].names
 
+    def summary(self, category: str) -> Phrase:
+        """The category's rules in one sentence, for "can I return X?": the window
+        without a reason and its requirements, and the window for a defect."""
+        rules = self._categories[category].rules
+        name = self._categories[category].names
+        parts_zh, parts_en = [], []
+        free = rules.get("no_reason")
+        if free:
+            needs = [c.requirement for c in free.conditions]
+            parts_zh.append(f"{name.zh}签收后 {free.window.wording.zh}内可以无理由退货"
+                            + (f"，要求{'、'.join(n.zh for n in needs)}" if needs else ""))
+            parts_en.append(f"{name.en.capitalize()} can be returned without a reason within "
+                            f"{free.window.wording.en} of delivery"
+                            + (f" ({'; '.join(n.en for n in needs)})" if needs else ""))
+        else:
+            parts_zh.append(f"{name.zh}不支持无理由退货")
+            parts_en.append(f"{name.en.capitalize()} cannot be returned without a reason")
+        defect = rules.get("quality")
+        if defect:
+            parts_zh.append(f"质量问题 {defect.window.wording.zh}内可以退")
+            parts_en.append(f"a defect can be returned within {defect.window.wording.en}")
+        return Phrase("；".join(parts_zh) + "。", "; ".join(parts_en) + ".")
+
     def questions_for(self, category: str, reason: str) -> List[Condition]:
         """The conditions to ask about, in order; none when the reason is excluded."""
         rule = self._checked_category(category, reason).rules.get(reason)

@@ -230,6 +230,20 @@ def _menu(question: str, options: Sequence[Tuple[str, str]], language: str,
     return finish(question, language), buttons
 
 
+_USUAL_RULE = Phrase(
+    "大多数商品签收后 7 天内可以无理由退货，质量问题 15 天内可以退，具体要求按商品类别不同。",
+    "Most goods can be returned without a reason within 7 days of delivery, and with a "
+    "defect within 15 days; the conditions depend on the kind of item.",
+)
+_START_NOW = Phrase("我现在就可以为您办理。", "I can start the return for you right away.")
+
+
+def returnable(rule: Optional[Phrase], language: str) -> str:
+    """The answer to "can I return this?": the rule for the item, if known."""
+    return finish(join_sentences([say(rule or _USUAL_RULE, language), say(_START_NOW, language)],
+                                 language), language)
+
+
 def ask_parcel(tracked: Optional[str], language: str) -> str:
     if tracked:
         return _text(_ASK_PARCEL_TRACKED, language, number=tracked)

@@ -1,7 +1,9 @@
 """Rasa pipeline component that puts every message into the form the model knows.
 
 It stands at the head of the pipeline: it folds full-width forms, converts Traditional
-to Simplified and, at prediction time, tags the message with a `language` entity
+to Simplified, writes digits spoken on the phone line as digits ("K D 幺二三四…" →
+"KD1234…", so the classifier sees the number it was trained on, not words that vary with
+every number) and, at prediction time, tags the message with a `language` entity
 (zh-Hans, zh-Hant or en) that fills the `language` slot, so replies mirror the
 customer's script. Training data is not tagged: the language is not something the
 intent classifier should learn.
@@ -18,6 +20,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import segmenter
 from bot.nlu.text_normaliser import normalise
+from bot.nlu.waybill_numbers import spoken_digits_to_digits
 
 LANGUAGE_ENTITY = "language"
 
@@ -41,14 +44,14 @@ class TextNormaliser(GraphComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
             if example.get(TEXT):
-                example.set(TEXT, normalise(example.get(TEXT))[0])
+                example.set(TEXT, spoken_digits_to_digits(normalise(example.get(TEXT))[0]))
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             original = message.get(TEXT) or ""
             text, language = normalise(original)
-            message.set(TEXT, text)
+            message.set(TEXT, spoken_digits_to_digits(text))
             if language:
                 tag = {
                     "entity": LANGUAGE_ENTITY,
