@@ -85,3 +85,17 @@ def test_a_return_number_on_its_own_asks_after_the_return(agent, text):
     parsed = parse(agent, text)
     assert parsed["intent"]["name"] == "check_return_status"
     assert [e["entity"] for e in parsed["entities"] if e["entity"] != "language"] == ["return_number"]
+
+
+@pytest.mark.parametrize("text", ["KD202611230001 怎么样了", "帮我看看 KD202611230001 现在什么情况"])
+def test_a_parcel_number_without_a_word_of_a_return_is_tracked(agent, text):
+    assert parse(agent, text)["intent"]["name"] == "track_parcel"
+
+
+@pytest.mark.parametrize("text", ["KD202611230001 退货到哪一步了", "KD202611230001 refund status"])
+def test_a_parcel_number_with_a_return_word_may_ask_after_the_return(agent, text):
+    assert parse(agent, text)["intent"]["name"] == "check_return_status"
+
+
+def test_a_refund_question_is_never_read_as_tracking(agent):
+    assert parse(agent, "when does my refund arrive after I returned it")["intent"]["name"] != "track_parcel"

@@ -8,7 +8,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.cue_words import says
-from bot.nlu.refund_intent import RefundIntentResolver
+from bot.nlu.intent_rules import IntentRules
 from chat import say, say_as
 
 
@@ -66,7 +66,7 @@ def test_the_out_of_scope_reply_says_what_the_assistant_does_and_offers_a_person
 def resolved(text: str, intent: str) -> str:
     message = Message({TEXT: text, INTENT: {"name": intent, "confidence": 0.6},
                        INTENT_RANKING_KEY: [{"name": intent, "confidence": 0.6}]})
-    return RefundIntentResolver().process([message])[0].get(INTENT)["name"]
+    return IntentRules().process([message])[0].get(INTENT)["name"]
 
 
 @pytest.mark.parametrize("text", ["when does my refund arrive after I returned it",

@@ -1,15 +1,25 @@
-"""Rasa pipeline component: a message that carries a parcel or phone number is a
-tracking request, and one that carries a return number asks after that return, unless
-the classifier found another service request in it.
+"""Rasa pipeline component: rules that correct the classifier by what a message holds.
+
+Numbers. A message that carries a parcel or phone number is a tracking request, and one
+that carries a return number asks after that return, unless the classifier found another
+service request in it.
 
 Customers often send nothing but the number ("KD202611230001", "13812345678",
 "RT0000000042") or the number with a word or two ("…怎么样了"). The classifier has no
 words to go on there and says out_of_scope, goodbye or not understood; the number says
 what is wanted. A complaint, a return or a request for a person that mentions a number
-keeps its intent; a message of nothing but numbers always gets the numbers' intent.
+keeps its intent; a message of nothing but numbers always gets the numbers' intent, and
+a parcel number with no word of a return or refund is never a return-status check
+("KD… 怎么样了").
+
+Refunds. "我退回去的东西钱什么时候到账", "when does my refund arrive after I returned it"
+share most words with tracking requests ("到", "arrive", "when"), but money coming back
+is the progress of a return: track_parcel becomes check_return_status. A general refund
+question stays a knowledge-base question (the dialogue answers it with the return's
+status when the conversation has one).
 """
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -18,8 +28,11 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.cue_words import says
 from bot.nlu.waybill_numbers import spoken_digits_to_digits
 
+TRACKING = "track_parcel"
+RETURN_STATUS = "check_return_status"
 NUMBER_ENTITIES = frozenset({"return_number", "tracking_number", "phone_number"})
 # A letter, digit or Chinese character left over: the message says more than numbers.
 _WORD = re.compile(r"[^\W_]")
@@ -50,7 +63,7 @@ def only_numbers(message: Message) -> bool:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class NumberIntentResolver(GraphComponent):
+class IntentRules(GraphComponent):
     @classmethod
     def create(
         cls,
@@ -58,20 +71,36 @@ class NumberIntentResolver(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "NumberIntentResolver":
+    ) -> "IntentRules":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent = (message.get(INTENT) or {}).get("name")
-            entities = {e.get("entity") for e in message.get(ENTITIES, [])}
-            wanted = next((name for entity, name in INTENT_OF_NUMBER if entity in entities), None)
-            overridden = (
-                OVERRIDDEN_BY_RETURN_NUMBER if wanted == "check_return_status" else OVERRIDDEN_INTENTS
-            )
-            if wanted and wanted != intent and (intent in overridden or only_numbers(message)):
+            wanted = intent_of_numbers(message) or intent_of_refund(message)
+            if wanted:
                 chosen = {"name": wanted, "confidence": 1.0}
                 ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != wanted]
                 message.set(INTENT, chosen, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
         return messages
+
+
+def intent_of_numbers(message: Message) -> Optional[str]:
+    """The intent the message's numbers ask for, when it should replace the classifier's."""
+    intent = (message.get(INTENT) or {}).get("name")
+    entities = {e.get("entity") for e in message.get(ENTITIES, [])}
+    wanted = next((name for entity, name in INTENT_OF_NUMBER if entity in entities), None)
+    overridden = OVERRIDDEN_BY_RETURN_NUMBER if wanted == RETURN_STATUS else OVERRIDDEN_INTENTS
+    if wanted and wanted != intent and (
+        intent in overridden
+        or only_numbers(message)
+        or (intent == RETURN_STATUS and not says("return_or_refund", message.get(TEXT)))
+    ):
+        return wanted
+    return None
+
+
+def intent_of_refund(message: Message) -> Optional[str]:
+    """check_return_status for a refund question the classifier read as tracking."""
+    intent = (message.get(INTENT) or {}).get("name")
+    return RETURN_STATUS if intent == TRACKING and says("refund", message.get(TEXT)) else None
