@@ -109,8 +109,12 @@ def score_routing(name: str, rows: List[Dict[str, str]], predicted: List[str],
         # the knowledge search is confident.
         answered = sum(predicted[i] == FAQ and knowledge.answers(texts[i]) for i in off_topic)
         figures["off_topic_answered"] = answered / len(off_topic)
+        # The knowledge search on its own, as if every off-topic message reached it.
+        searched = sum(knowledge.answers(texts[i]) for i in off_topic)
+        figures["off_topic_answered_by_search"] = searched / len(off_topic)
         print(f"out-of-scope recall {figures['oos_recall']:.3f}; off-topic messages answered "
-              f"with an article {answered}/{len(off_topic)} = {figures['off_topic_answered']:.3f}")
+              f"with an article {answered}/{len(off_topic)} = {figures['off_topic_answered']:.3f} "
+              f"(by the knowledge search alone {searched}/{len(off_topic)})")
     plot_confusion(name, expected, predicted, accuracy)
     if write_misses:
         misses = REPORTS / f"{slug(name)}_misses.tsv"

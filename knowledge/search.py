@@ -354,12 +354,14 @@ class _LanguageIndex:
     ):
         self.article_count = len(articles)
         self.off_topic = off_topic
-        # Every question embedded, with the position of its article: how close the
-        # query comes to the nearest question of a hit, against the nearest off-topic one.
-        questions = [(position, normalise(text)[0])
-                     for position, article in enumerate(articles) for text in article.questions[language]]
-        self.question_owner = np.array([position for position, _ in questions], dtype=np.int64)
-        self.question_vectors = _embedded([text for _, text in questions])
+        # Every question embedded, article after article (rows question_starts[i] up to
+        # question_starts[i + 1] are article i's): how close the query comes to a hit's
+        # nearest question, against the nearest off-topic example. Half precision
+        # halves the memory; a cosine needs no more.
+        questions = [normalise(text)[0] for article in articles for text in article.questions[language]]
+        counts = [len(article.questions[language]) for article in articles]
+        self.question_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.question_vectors = _embedded(questions).astype(np.float16)
         # Every question, the title, and the tags (shown as the title when matched).
         self.texts = [
             [*article.questions[language], article.title[language], article.title[language]]
@@ -382,6 +384,11 @@ class _LanguageIndex:
         if not len(self.off_topic):
             return 0.0
         return float((self.off_topic * query).sum(axis=1).max())
+
+    def nearest_question(self, position: int, query: np.ndarray) -> Optional[float]:
+        """Cosine of the query to the article's nearest question (None without any)."""
+        rows = self.question_vectors[self.question_starts[position] : self.question_starts[position + 1]]
+        return float((rows.astype(np.float32) * query).sum(axis=1).max()) if len(rows) else None
 
     def self_score(self, terms: List[str]) -> float:
         whole = self.articles.self_score(terms)
@@ -490,7 +497,6 @@ class KnowledgeIndex:
         similarity = (index.centroids[positions] * query).sum(axis=1)
         relevance = coverage + SIMILARITY_WEIGHT * similarity
         off_topic = index.nearest_off_topic(query)
-        question_similarity = (index.question_vectors * query).sum(axis=1)
 
         # One more than asked for: the top hit's margin is over the runner-up.
         order = np.argsort(-relevance, kind="stable")[: limit + 1]
@@ -504,8 +510,9 @@ class KnowledgeIndex:
             column = question_scores[:, position]
             # Found by meaning alone: the title says best what was matched.
             matched = int(np.argmax(column)) if column.max() > 0 else len(index.texts[position]) - 1
-            owned = question_similarity[index.question_owner == position]
-            nearest_question = float(owned.max()) if len(owned) else hit_similarity
+            nearest_question = index.nearest_question(position, query)
+            if nearest_question is None:
+                nearest_question = hit_similarity
             features = (hit_similarity, hit_relevance - rival, off_topic, nearest_question)
             # A lower-ranked hit with a closer centroid could otherwise outscore the one above.
             ceiling = min(ceiling, calibrated_score(*features))
