@@ -350,18 +350,15 @@ class _LanguageIndex:
         analyser: Analyser,
         tag_terms: List[List[str]],
         centroids: np.ndarray,
+        question_vectors: List[np.ndarray],
         off_topic: np.ndarray,
     ):
         self.article_count = len(articles)
         self.off_topic = off_topic
-        # Every question embedded, article after article (rows question_starts[i] up to
-        # question_starts[i + 1] are article i's): how close the query comes to a hit's
-        # nearest question, against the nearest off-topic example. Half precision
-        # halves the memory; a cosine needs no more.
-        questions = [normalise(text)[0] for article in articles for text in article.questions[language]]
-        counts = [len(article.questions[language]) for article in articles]
-        self.question_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.question_vectors = _embedded(questions).astype(np.float16)
+        # Each article's questions embedded (half precision, shared with the centroid
+        # cache): how close the query comes to a hit's nearest question, against the
+        # nearest off-topic example.
+        self.question_vectors = question_vectors
         # Every question, the title, and the tags (shown as the title when matched).
         self.texts = [
             [*article.questions[language], article.title[language], article.title[language]]
@@ -387,7 +384,7 @@ class _LanguageIndex:
 
     def nearest_question(self, position: int, query: np.ndarray) -> Optional[float]:
         """Cosine of the query to the article's nearest question (None without any)."""
-        rows = self.question_vectors[self.question_starts[position] : self.question_starts[position + 1]]
+        rows = self.question_vectors[position]
         return float((rows.astype(np.float32) * query).sum(axis=1).max()) if len(rows) else None
 
     def self_score(self, terms: List[str]) -> float:
@@ -436,11 +433,12 @@ class KnowledgeIndex:
             raise ValueError("article ids must be unique")
         analyser = Analyser(load_synonyms() if synonym_groups is None else synonym_groups)
         tag_terms = [analyser.terms(" ".join(article.tags)) for article in articles]
-        centroids = _centroids(articles)
+        centroids, question_vectors = _centroids(articles)
         off_topic_vectors = _off_topic_vectors(load_off_topic() if off_topic is None else off_topic)
         indexes = {
             language: _LanguageIndex(
-                articles, language, analyser, tag_terms, centroids[language], off_topic_vectors[language]
+                articles, language, analyser, tag_terms, centroids[language],
+                question_vectors[language], off_topic_vectors[language],
             )
             for language in (ZH, EN)
         }
@@ -545,27 +543,29 @@ def calibrated_score(similarity: float, margin: float, off_topic: float, nearest
     return 1.0 / (1.0 + math.exp(-logit))
 
 
-# Embedding is most of a build (about 1 ms a question), so centroids are kept by the
-# texts they were computed from: a reload after an edit embeds only the edited
-# articles. Each build keeps just the centroids it uses, so the cache stays bounded;
-# the lock keeps two builds in different threads from pruning each other's.
-_centroid_cache: Dict[Tuple[str, ...], np.ndarray] = {}
+# Embedding is most of a build (about 1 ms a question), so each article's vectors are
+# kept by the texts they were computed from: a reload after an edit embeds only the
+# edited articles. Each build keeps just the entries it uses, so the cache stays
+# bounded; the lock keeps two builds in different threads from pruning each other's.
+# An entry: the unit centroid of the questions and title, and the questions' vectors
+# in half precision (a cosine needs no more, and it halves the memory).
+_centroid_cache: Dict[Tuple[str, ...], Tuple[np.ndarray, np.ndarray]] = {}
 _centroid_lock = threading.Lock()
 CENTROID_CHUNK = 256
 
 
-_text_vectors: Dict[str, np.ndarray] = {}
+_off_topic_cache: Dict[str, np.ndarray] = {}
 
 
-def _embedded(texts: List[str]) -> np.ndarray:
-    """Unit vectors of normalised texts, one row each; kept by text (off-topic examples
-    and article questions), so a reload after a publication embeds only new texts."""
+def _embedded_off_topic(texts: List[str]) -> np.ndarray:
+    """Unit vectors of normalised off-topic texts, one row each; kept by text (the list
+    is the NLU's out-of-scope examples, so bounded), so a reload embeds none again."""
     with _centroid_lock:
-        missing = [text for text in dict.fromkeys(texts) if text not in _text_vectors]
+        missing = [text for text in dict.fromkeys(texts) if text not in _off_topic_cache]
         for chunk in range(0, len(missing), CENTROID_CHUNK):
             texts_now = missing[chunk : chunk + CENTROID_CHUNK]
-            _text_vectors.update(zip(texts_now, embed(texts_now)))
-        return np.array([_text_vectors[text] for text in texts], dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
+            _off_topic_cache.update(zip(texts_now, embed(texts_now)))
+        return np.array([_off_topic_cache[text] for text in texts], dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
 
 
 def _off_topic_vectors(texts: List[str]) -> Dict[str, np.ndarray]:
@@ -575,15 +575,16 @@ def _off_topic_vectors(texts: List[str]) -> Dict[str, np.ndarray]:
         folded, language = normalise(text)
         if _LANGUAGE_OF_TAG.get(language or "") in by_language:
             by_language[_LANGUAGE_OF_TAG[language]].append(folded)
-    return {language: _embedded(language_texts) for language, language_texts in by_language.items()}
+    return {language: _embedded_off_topic(language_texts) for language, language_texts in by_language.items()}
 
 
 def _centroid_texts(article: Article, language: str) -> Tuple[str, ...]:
     return (*article.questions[language], article.title[language])
 
 
-def _centroids(articles: List[Article]) -> Dict[str, np.ndarray]:
-    """Per language, the unit centroid of each article's embedded questions and title."""
+def _centroids(articles: List[Article]) -> Tuple[Dict[str, np.ndarray], Dict[str, List[np.ndarray]]]:
+    """Per language, the unit centroid of each article's embedded questions and title,
+    and each article's question vectors."""
     keys = {
         language: [
             tuple(normalise(text)[0] for text in _centroid_texts(article, language))
@@ -595,17 +596,23 @@ def _centroids(articles: List[Article]) -> Dict[str, np.ndarray]:
     with _centroid_lock:
         missing = [key for key in used if key not in _centroid_cache]
         # In chunks, so that the question vectors of thousands of articles never sit
-        # in memory all at once.
+        # in memory in full precision all at once.
         for chunk in range(0, len(missing), CENTROID_CHUNK):
             keys_now = missing[chunk : chunk + CENTROID_CHUNK]
             vectors = embed([text for key in keys_now for text in key])
-            starts = np.cumsum([0] + [len(key) for key in keys_now[:-1]])
-            for key, total in zip(keys_now, np.add.reduceat(vectors, starts, axis=0)):
-                _centroid_cache[key] = total / max(float(np.linalg.norm(total)), 1e-9)
+            starts = np.cumsum([0] + [len(key) for key in keys_now])
+            for key, start, end in zip(keys_now, starts[:-1], starts[1:]):
+                total = vectors[start:end].sum(axis=0)
+                # The title is the key's last text; the rest are questions.
+                _centroid_cache[key] = (total / max(float(np.linalg.norm(total)), 1e-9),
+                                        vectors[start : end - 1].astype(np.float16))
         for key in set(_centroid_cache) - set(used):
             del _centroid_cache[key]
-        return {
-            language: np.array([_centroid_cache[key] for key in language_keys], dtype=np.float32)
+        centroids = {
+            language: np.array([_centroid_cache[key][0] for key in language_keys], dtype=np.float32)
             .reshape(-1, EMBEDDING_SIZE)
             for language, language_keys in keys.items()
         }
+        questions = {language: [_centroid_cache[key][1] for key in language_keys]
+                     for language, language_keys in keys.items()}
+        return centroids, questions
