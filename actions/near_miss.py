@@ -1,12 +1,15 @@
-"""Near-miss rules: replies that end well whichever of two confusable intents the
-classifier picked (the rules are listed in README.md, "Near misses").
+"""What the near-miss rules read from a conversation: whether the customer sounds cross,
+and which messages belong to the form now ending.
 
-- A delay said with blame or impatience, read as tracking, still gets an apology and the
-  offer of a person, recorded as a complaint; read as a complaint with no parcel known,
-  the parcel is looked up too.
-- "Can I return X?", read as a return request or as a question, gets the policy for X
-  and the offer to start the return at once.
-- A refund question asked after a return gets that return's status.
+The rules (README, "Near misses") make replies end well whichever of two confusable
+intents the classifier picked. Each lives where its reply is made:
+- a delay said crossly, read as tracking, still gets an apology and the offer of a
+  person, recorded as a complaint; read as a complaint with no parcel known, the parcel
+  is looked up first (actions/tracking.py);
+- "can I return X?", read as a request or as a question, gets the policy for X and the
+  return starts at once (actions/faq.py, actions/returns/dialogue.py);
+- a refund question after a return gets that return's status (actions/faq.py,
+  bot/nlu/intent_rules.py).
 Cue words are data (bot/nlu/cue_words.yml); the classifier's own ranking counts too.
 """
 from typing import Dict, List
