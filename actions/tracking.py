@@ -239,10 +239,15 @@ class ActionAnswerTracking(Action):
             if parcel is None:
                 answers.append(reply.describe_unknown_number(number, language))
                 continue
-            verified = verified_phone in (parcel.recipient.phone, parcel.sender.phone)
-            answers.append(reply.describe_parcel(parcel, language, channel, verified, shanghai_now()))
+            answers.append(tracking_answer(parcel, verified_phone, language, channel))
             parcels.append(parcel)
         return answers, parcels
+
+
+def tracking_answer(parcel: Parcel, verified_phone: Optional[str], language: str, channel: str) -> str:
+    """The parcel's status and timeline; personal details only for its verified phone."""
+    verified = verified_phone in (parcel.recipient.phone, parcel.sender.phone)
+    return reply.describe_parcel(parcel, language, channel, verified, shanghai_now())
 
 
 class ActionHandleComplaint(Action):
@@ -262,9 +267,8 @@ class ActionHandleComplaint(Action):
         parcel = await self._parcel(number)
         if parcel is not None and numbers:
             # A number inside a complaint is tracked too: the customer sees where it is.
-            verified = tracker.get_slot("verified_phone") in (parcel.recipient.phone, parcel.sender.phone)
             dispatcher.utter_message(
-                text=reply.describe_parcel(parcel, language, channel, verified, shanghai_now()))
+                text=tracking_answer(parcel, tracker.get_slot("verified_phone"), language, channel))
         if TRIGGERS.is_clearly_negative(text):
             # An angry customer is not asked twice: straight to a person.
             known = [SlotSet("tracked_parcel", parcel.tracking_number)] if parcel else []

@@ -107,10 +107,11 @@ def score_routing(name: str, rows: List[Dict[str, str]], predicted: List[str],
         figures["oos_recall"] = sum(predicted[i] == OUT_OF_SCOPE for i in off_topic) / len(off_topic)
         # What the customer gets: an article only when the classifier says ask_faq and
         # the knowledge search is confident.
-        answered = sum(predicted[i] == FAQ and knowledge.answers(texts[i]) for i in off_topic)
+        found = {i: knowledge.answers(texts[i]) for i in off_topic}
+        answered = sum(predicted[i] == FAQ and found[i] for i in off_topic)
         figures["off_topic_answered"] = answered / len(off_topic)
         # The knowledge search on its own, as if every off-topic message reached it.
-        searched = sum(knowledge.answers(texts[i]) for i in off_topic)
+        searched = sum(found.values())
         figures["off_topic_answered_by_search"] = searched / len(off_topic)
         print(f"out-of-scope recall {figures['oos_recall']:.3f}; off-topic messages answered "
               f"with an article {answered}/{len(off_topic)} = {figures['off_topic_answered']:.3f} "

@@ -140,13 +140,19 @@ def load_off_topic(path: Path = OFF_TOPIC_FILE) -> List[str]:
     """The out-of-scope examples of the NLU training data, as customers wrote them."""
     if not path.exists():
         return []
+    return list(_read_off_topic(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _read_off_topic(path: Path, modified: int) -> Tuple[str, ...]:
+    """Read once per version of the file: every publication rebuilds the index."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     texts = []
     for block in data.get("nlu") or []:
         if block.get("intent") == "out_of_scope":
             texts += [line[2:].strip() for line in str(block.get("examples", "")).splitlines()
                       if line.strip().startswith("- ")]
-    return list(dict.fromkeys(text for text in texts if text))
+    return tuple(dict.fromkeys(text for text in texts if text))
 
 
 def stem(word: str) -> str:
