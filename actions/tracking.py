@@ -143,6 +143,9 @@ class ActionAskTrackingNumber(Action):
     ) -> List[EventType]:
         attempts = int(tracker.get_slot("tracking_attempts") or 0)
         if attempts == 0:
+            if sounds_like_complaint(tracker.latest_message):
+                # A cross customer hears an apology before being asked for anything.
+                dispatcher.utter_message(text=reply.look_up_first(language_of(tracker)))
             dispatcher.utter_message(response="utter_ask_tracking_number")
         else:
             dispatcher.utter_message(
@@ -274,9 +277,8 @@ class ActionHandleComplaint(Action):
             known = [SlotSet("tracked_parcel", parcel.tracking_number)] if parcel else []
             return known + hand_off("negative_sentiment")
         if parcel is None and number is None and says("delay", text):
-            # "九点下的单现在还没到，这什么速度": find the parcel; the tracking answer then
-            # apologises and offers a person for the complaint.
-            dispatcher.utter_message(text=reply.look_up_first(language))
+            # "九点下的单现在还没到，这什么速度": find the parcel (the form apologises as
+            # it asks); the tracking answer then offers a person for the complaint.
             return [FollowupAction(FORM)]
         if parcel is None:
             dispatcher.utter_message(response="utter_complaint_sorry")
