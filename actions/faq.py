@@ -19,10 +19,11 @@ from actions.conversation import channel_of, form_was_waiting, language_of
 from actions.handoff import hand_off, hands_off_on_error
 from actions.knowledge_base import knowledge
 from actions.returns.draft import offer_to_resume
-from actions.wording import Phrase, finish, join_sentences, say
+from foundation.wording import Phrase, VOICE_CHANNELS, finish, join_sentences, say
 from handoff.triggers import TRIGGERS
-from bot.nlu.cue_words import says
-from bot.nlu.text_normaliser import ENGLISH, fold_full_width
+from foundation.cue_words import says
+from foundation.language import fold_full_width
+from knowledge.answers import answer_text, title_of
 from knowledge.article import Article
 from knowledge.search import ANSWER_THRESHOLD
 
@@ -33,7 +34,6 @@ MAX_MISSES = TRIGGERS.faq_misses
 CHOICE_FORM = "faq_choice_form"
 RETURN_FORM = "return_form"
 RETURN_STATUS_FORM = "return_status_form"
-VOICE_CHANNELS = frozenset({"ivr"})
 # "None of these" as customers write it (Traditional 都不是 is the same).
 NONE_WORDS = ("都不是", "都不对", "都不對", "none of")
 
@@ -64,16 +64,6 @@ def choice_in(text: str) -> Optional[int]:
         return None
     word = match.group(1) or match.group(2)
     return int(word) if word.isdigit() else _ORDINALS[word.lower()]
-
-
-def answer_text(article: Article, language: str, channel: str) -> str:
-    answer = article.answer["en" if language == ENGLISH else "zh"]
-    text = answer.voice if channel in VOICE_CHANNELS else answer.web
-    return finish(text.strip(), language)
-
-
-def title_of(article: Article, language: str) -> str:
-    return article.title["en" if language == ENGLISH else "zh"]
 
 
 class ActionAnswerFaq(Action):

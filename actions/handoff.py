@@ -29,8 +29,8 @@ from rasa_sdk.events import (
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import form_was_waiting, language_of
-from actions.wording import Phrase, finish, join_sentences, say
-from bot.nlu.text_normaliser import fold_full_width
+from foundation.wording import Phrase, finish, join_sentences, say
+from foundation.language import fold_full_width
 from handoff.cases import CaseArchive
 from handoff.context import build_context, customer_key
 from handoff.hours import BusinessHours

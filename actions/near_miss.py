@@ -10,13 +10,13 @@ intents the classifier picked. Each lives where its reply is made:
   return starts at once (actions/faq.py, actions/returns/dialogue.py);
 - a refund question after a return gets that return's status (actions/faq.py,
   bot/nlu/intent_rules.py).
-Cue words are data (bot/nlu/cue_words.yml); the classifier's own ranking counts too.
+Cue words are data (foundation/cue_words.yml); the classifier's own ranking counts too.
 """
 from typing import Dict, List
 
 from rasa_sdk import Tracker
 
-from bot.nlu.cue_words import says
+from foundation.cue_words import says
 
 # A complaint this likely in the classifier's ranking is reason enough to apologise.
 COMPLAINT_RANKING_AT_LEAST = 0.2

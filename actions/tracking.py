@@ -29,9 +29,9 @@ from handoff.triggers import TRIGGERS
 from actions.carrier.gateway import shanghai_now
 from actions import tracking_reply as reply
 from actions.conversation import channel_of, entity_values, form_was_waiting, language_of
-from bot.nlu.cue_words import says
-from bot.nlu.text_normaliser import fold_full_width
-from bot.nlu.waybill_numbers import (
+from foundation.cue_words import says
+from foundation.language import fold_full_width
+from foundation.numbers import (
     OUR_CARRIER,
     Waybill,
     identify_carrier,

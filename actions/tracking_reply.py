@@ -16,16 +16,15 @@ the recipient, or the locker or station holding the parcel (its name contains th
 recipient's street). Scan descriptions are not shown at all: they are the carrier's
 free text and carry courier phone numbers, pickup codes and signers.
 """
-import re
 from datetime import date, datetime
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from actions.carrier.gateway import SHANGHAI, Parcel, ParcelStatus, ScanEvent
-from actions.wording import Phrase, finish, join_sentences, say
-from bot.nlu.text_normaliser import ENGLISH
-from bot.nlu.waybill_numbers import Waybill, looks_like_waybill_attempt
+from foundation.wording import Phrase, VOICE_CHANNELS, finish, join_sentences, say
+from foundation.language import ENGLISH
+from foundation.numbers import Waybill, looks_like_waybill_attempt
+from foundation.privacy import mask_address, mask_name, mask_phone
 
-VOICE_CHANNELS = frozenset({"ivr"})
 TIMELINE_SCANS = 5
 LISTED_PARCELS = 5
 # The voice line reads out the end of a tracking number only; fourteen characters
@@ -268,15 +267,6 @@ _COMPLAINT_ABOUT_PARCEL = Phrase(
     "our team needs to look into this, and I can put you through as a priority.",
 )
 
-# Province (or autonomous region), city, and district or county after the city, at
-# the start of a mainland address: "浙江省杭州市西湖区…", "上海市浦东新区…". Digits,
-# street words and 小区 (a housing estate) are excluded, so no part of the street
-# address is ever taken for a district.
-_ADDRESS_REGION = re.compile(
-    r"(?:[^\d\s省市]{2,7}?(?:省|自治区|特别行政区))?"
-    r"(?:[^\d\s省市区县]{2,9}?(?:市|自治州|地区|盟)"
-    r"(?:[^\d\s省市区县旗路街道号]{1,6}?(?:(?<!小)区|县|市|旗))?)?"
-)
 
 
 def describe_parcel(
@@ -426,35 +416,6 @@ def describe_complaint_about_parcel(parcel: Parcel, language: str, channel: str)
              word=say(STATUS_WORDINGS[parcel.status].word, language)),
         language,
     )
-
-
-def mask_phone(phone: str) -> str:
-    """Hides the middle digits, as Chinese services do: 13812345678 → 138****5678."""
-    if len(phone) < 8:
-        # Too short to keep both ends without giving most of it away.
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
-def mask_name(name: str) -> str:
-    """Keeps the first character only: 张伟 → 张*, 欧阳娜娜 → 欧***, John Smith → J***."""
-    name = name.strip()
-    if not name:
-        return ""
-    if name.isascii():
-        # A fixed length, as the length of a Latin name says a lot about it.
-        return f"{name[0]}***"
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
-def mask_address(address: str) -> str:
-    """Keeps province, city and district, masks the rest: "浙江省杭州市西湖区****"."""
-    region = _ADDRESS_REGION.match(address).group()
-    if region == address:
-        return address
-    return f"{region}****"
-
-
 
 
 def _render(sentences: List[str], language: str, voice: bool) -> str:

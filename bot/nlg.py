@@ -14,7 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.nlu.text_normaliser import TRADITIONAL, to_traditional
+from foundation.language import TRADITIONAL, to_traditional
 
 LANGUAGE_SLOT = "language"
 

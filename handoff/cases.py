@@ -39,8 +39,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot.settings import VAR
-from handoff.context import mask_text
+from foundation.settings import VAR
+from foundation.privacy import mask_text
 
 DEFAULT_URL = f"sqlite:///{VAR / 'handoff.db'}"
 

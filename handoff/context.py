@@ -17,8 +17,7 @@ customer typed, since an unverified number may be anyone's.
 from collections import Counter
 from typing import Any, Callable, Dict, List, Optional
 
-from actions.tracking_reply import mask_phone
-from bot.nlu.waybill_numbers import find_phone_numbers
+from foundation.privacy import mask_phone, mask_text
 from handoff.routing import Route
 
 SUMMARY_LENGTH = 200
@@ -130,19 +129,6 @@ def customer_key(tracker: Dict[str, Any]) -> str:
     if verified_phone:
         return f"phone:{verified_phone}"
     return f"conversation:{tracker.get('sender_id')}"
-
-
-def mask_text(text: str) -> str:
-    """Masks mainland mobile numbers in free text, for archives and logs: 138****5678.
-
-    Addresses in free text are out of reach: nothing marks where a street address
-    begins or ends in a sentence, so they stay as written.
-    """
-    masked = text
-    # From the end, so the earlier positions stay valid.
-    for phone in reversed(find_phone_numbers(text)):
-        masked = masked[: phone.start] + mask_phone(phone.number) + masked[phone.end :]
-    return masked
 
 
 def _sessions(events: List[dict]) -> List[List[dict]]:

@@ -4,7 +4,7 @@ knowledge editor.
 
 Passwords are random per checkout, printed at every start and kept, readable by the
 owner only, beside the users file. Production sets HANDOFF_USERS_FILE and
-KNOWLEDGE_USERS_FILE to its own files (python -m handoff.auth add-user) and no demo
+KNOWLEDGE_USERS_FILE to its own files (python -m foundation.staff.auth add-user) and no demo
 users are made.
 """
 import os
@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Dict, Tuple
 
-from handoff.auth import User, hash_password, save_user
+from foundation.staff.auth import User, hash_password, save_user
 
 ALL_SKILLS = ["tracking", "returns", "complaints", "general"]
 HANDOFF_TEAM = (

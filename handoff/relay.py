@@ -35,10 +35,10 @@ from redis.exceptions import RedisError
 from sanic.exceptions import ServerError, WebsocketClosed
 from websockets.exceptions import ConnectionClosed
 
-from actions.wording import Phrase, finish, say
-from bot.nlu.text_normaliser import SIMPLIFIED
-from handoff.auth import User
-from handoff.context import mask_text
+from foundation.wording import Phrase, finish, say
+from foundation.language import SIMPLIFIED
+from foundation.staff.auth import User
+from foundation.privacy import mask_text
 from handoff.queue import HandoffQueue, Overdue, Requeued, Ticket
 
 logger = logging.getLogger(__name__)

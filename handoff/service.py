@@ -35,8 +35,8 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import OperationalError
 from websockets.exceptions import ConnectionClosed
 
-from bot.settings import VAR
-from bot.web_api import (
+from foundation.settings import VAR
+from foundation.staff.web import (
     ApiError,
     PageFolder,
     add_error_handlers,
@@ -48,7 +48,7 @@ from bot.web_api import (
     error_response,
     json_body,
 )
-from handoff.auth import LoginThrottle, TokenSigner, User, hash_password, load_users
+from foundation.staff.auth import LoginThrottle, TokenSigner, User, hash_password, load_users
 from handoff.cases import CATEGORIES, DEPARTMENTS, CaseArchive, CaseNote, ClosedCase
 from handoff.context import build_context
 from handoff.queue import (
@@ -171,7 +171,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
         if not ctx.users:
             logger.warning(
                 "Nobody can log in: %s has no users. Add some with "
-                "`python -m handoff.auth add-user %s <id> --role agent --skills ...`.",
+                "`python -m foundation.staff.auth add-user %s <id> --role agent --skills ...`.",
                 settings.users_file, settings.users_file,
             )
 

@@ -4,7 +4,8 @@ import asyncio
 import logging
 from typing import Dict, List, Optional
 
-from bot.nlu.text_normaliser import TRADITIONAL, to_traditional
+from foundation.wording import finish
+from knowledge.answers import answer_text, title_of
 from knowledge.live_index import LiveIndex
 from knowledge.store import KnowledgeStore
 
@@ -38,13 +39,13 @@ class KnowledgeSuggestions:
         if self._live is None or not question.strip():
             return []
         knowledge = self._live.current()
-        short = "en" if language == "en" else "zh"
         suggestions = []
         for hit in knowledge.index.search(question, language, limit=SUGGESTIONS):
             article = knowledge.articles[hit.article_id]
-            answer = article.answer[short].web.strip()
-            title = article.title[short]
-            if language == TRADITIONAL:
-                answer, title = to_traditional(answer), to_traditional(title)
-            suggestions.append({"article_id": article.id, "title": title, "text": answer})
+            suggestions.append({
+                "article_id": article.id,
+                "title": finish(title_of(article, language), language),
+                # What the bot itself would send on the web chat.
+                "text": answer_text(article, language, "web"),
+            })
         return suggestions

@@ -5,7 +5,7 @@ from typing import FrozenSet, Tuple
 
 import yaml
 
-from bot.nlu.text_normaliser import to_simplified
+from foundation.language import to_simplified
 
 TRIGGERS_FILE = Path(__file__).with_name("triggers.yml")
 

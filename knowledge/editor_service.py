@@ -41,10 +41,9 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from actions.faq import VOICE_CHANNELS, answer_text
-from bot.nlu.text_normaliser import ENGLISH, SIMPLIFIED, TRADITIONAL
-from bot.settings import VAR
-from bot.web_api import (
+from foundation.language import ENGLISH, SIMPLIFIED, TRADITIONAL
+from foundation.settings import VAR
+from foundation.staff.web import (
     ApiError,
     PageFolder,
     add_error_handlers,
@@ -55,7 +54,7 @@ from bot.web_api import (
     error_response,
     json_body,
 )
-from handoff.auth import (
+from foundation.staff.auth import (
     FAILURE_WINDOW_SECONDS,
     LOCKOUT_SECONDS,
     MAX_FAILED_LOGINS,
@@ -65,6 +64,8 @@ from handoff.auth import (
     hash_password,
     load_users,
 )
+from foundation.wording import VOICE_CHANNELS
+from knowledge.answers import answer_text
 from knowledge.answer_tests import AnswerTestError, Outcome
 from knowledge.article import PUBLISHED, Article, ArticleError, article_to_dict, article_to_yaml, parse_article
 from knowledge.publishing import GateReport, PublishRefused, check, publish, rollback
@@ -498,7 +499,7 @@ def create_app(settings: EditorSettings) -> Sanic:
 
 
 class LocalLoginThrottle:
-    """LoginThrottle's rule (handoff/auth.py) counted in this process, for when there
+    """LoginThrottle's rule (foundation/staff/auth.py) counted in this process, for when there
     is no Redis: a lost count at a restart is better than no limit at all."""
 
     def __init__(self) -> None:

@@ -71,8 +71,8 @@ import jieba
 import numpy as np
 import yaml
 
-from bot.nlu.segmenter import load_domain_dictionary
-from bot.nlu.text_normaliser import ENGLISH, SIMPLIFIED, TRADITIONAL, normalise
+from foundation.segmenter import load_domain_dictionary
+from foundation.language import ENGLISH, SIMPLIFIED, TRADITIONAL, normalise
 from knowledge.article import PUBLISHED, Article
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yml")

@@ -46,9 +46,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError
 
-from bot.nlu.text_normaliser import normalise
-from bot.settings import VAR
-from handoff.context import mask_text
+from foundation.language import normalise
+from foundation.settings import VAR
+from foundation.privacy import mask_text
 from knowledge.answer_tests import (
     ANSWER_TESTS_FOLDER,
     AnswerTestError,

@@ -1,22 +1,123 @@
-"""Shared fixtures: the trained model, a real Redis and the running assistant."""
+"""Every shared fixture of the tests, and the markers that sort them.
+
+Tests live by level, and their folder gives their marker:
+  unit/<package>/  `unit`: no server, no trained model; runs in seconds (pytest -m unit)
+  stack/           `stack`: a real Redis, SQL database, trained model or running stack
+  browser/         `browser`: pages in Debian's chromium against the running services
+A test that runs against PostgreSQL (the `postgresql` case of `database_url`) needs a
+server, so it is a `stack` test wherever it lives.
+"""
 import os
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
-from bot.launcher import Stack
-from bot.processes import free_port
-from bot.redis_server import start_embedded_redis
-from bot.settings import Settings
-from bot.training import ensure_model
+from commands.launcher import Stack
+from commands.processes import free_port
+from commands.redis_server import start_embedded_redis
+from commands.training import ensure_model
+from foundation.settings import Settings
 from demo_data import DemoData
 from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
+from knowledge.store import KnowledgeStore
 
 # The courier's clock stands still on a fixed working day for the whole run, here and
 # in the servers started below: seeded parcels, their numbers, return windows and pickup
 # slots are the same on any date the tests run.
 os.environ["COURIER_CLOCK"] = "2026-11-18T10:00:00+08:00"
+
+TESTS = Path(__file__).resolve().parent
+LEVELS = ("unit", "stack", "browser")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "unit: no server and no trained model; runs in seconds")
+    config.addinivalue_line("markers", "stack: needs a real Redis, SQL server, trained model or running stack")
+    config.addinivalue_line("markers", "browser: drives a page in chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        level = Path(item.fspath).resolve().relative_to(TESTS).parts[0]
+        if level not in LEVELS:
+            raise pytest.UsageError(f"{item.nodeid}: tests live in tests/unit, tests/stack or tests/browser")
+        if level == "unit" and getattr(item, "callspec", None) and "postgresql" in item.callspec.params.values():
+            level = "stack"
+        item.add_marker(level)
+
+
+def _server_or_skip(what: str, answers: bool) -> None:
+    """Where a server is missing, its tests skip on a developer's machine and fail in CI."""
+    if answers:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} must be available in CI")
+    pytest.skip(f"{what} is not available here")
+
+
+def _postgres_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own (so
+    parallel runs and earlier runs never meet)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    _server_or_skip("PostgreSQL on 127.0.0.1:5432", _postgres_answers())
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        engine.dispose()
+
+
+@pytest.fixture
+def store(database_url):
+    """An empty knowledge store."""
+    opened = KnowledgeStore(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def seeded(store):
+    """The knowledge store with the seed articles published."""
+    store.ensure_seeded()
+    return store
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _server_or_skip(f"chromium ({CHROMIUM}; apt-get install chromium)", os.path.exists(CHROMIUM))
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

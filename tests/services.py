@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Set, Tuple
 
-import pytest
 import yaml
 
-from bot.processes import ChildProcess, free_port
-from bot.settings import ROOT
-from handoff.auth import hash_password
+from commands.processes import ChildProcess, free_port
+from foundation.settings import ROOT
+from foundation.staff.auth import hash_password
 
 
 # Users
@@ -25,7 +24,7 @@ def password(user_id: str) -> str:
 
 
 def write_users_file(path: Path, users: Dict[str, Dict[str, Any]]) -> Path:
-    """A users file in handoff/auth.py's format; each user's password is password(id)."""
+    """A users file in foundation/staff/auth.py's format; each user's password is password(id)."""
     entries = [
         # Few iterations: the tests log in often, and the format is the same.
         {"id": user_id, **fields, "password_hash": hash_password(password(user_id), 1000)}
@@ -107,26 +106,6 @@ def documented_operations(spec: Dict[str, Any]) -> Set[Tuple[str, str]]:
 
 
 # Pages
-
-CHROMIUM = "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-)
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
 
 
 def log_in(page, user: str, password: str) -> None:

@@ -62,8 +62,8 @@ from actions.carrier.gateway import (
     pickup_windows,
     shanghai_now,
 )
-from bot.nlu.waybill_numbers import is_return_number
-from bot.settings import VAR
+from foundation.numbers import is_return_number
+from foundation.settings import VAR
 
 logger = logging.getLogger(__name__)
 

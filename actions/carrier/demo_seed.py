@@ -42,7 +42,7 @@ from actions.carrier.gateway import (
     ReturnStatus,
     ScanEvent,
 )
-from bot.nlu.waybill_numbers import RETURN_NUMBER_DIGITS, RETURN_NUMBER_PREFIX
+from foundation.numbers import RETURN_NUMBER_DIGITS, RETURN_NUMBER_PREFIX
 
 RANDOM_SEED = 20261123
 

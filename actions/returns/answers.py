@@ -19,7 +19,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 
 from actions.carrier.gateway import SHANGHAI, PickupSlot
-from bot.nlu.text_normaliser import fold_full_width, normalise
+from foundation.language import fold_full_width, normalise
 
 WORDS_FILE = Path(__file__).with_name("words.yml")
 # More than this many offered slots is a list nobody reads to the end.

@@ -56,10 +56,10 @@ from actions.returns.draft import (
     slot_value,
 )
 from actions.returns.policy import ELIGIBLE, NEEDS_REVIEW, Decision, ReturnPolicy
-from actions.wording import Phrase
-from bot.nlu.cue_words import says
-from bot.nlu.text_normaliser import ENGLISH
-from bot.nlu.waybill_numbers import OUR_CARRIER, identify_carrier, is_return_number, looks_like_waybill_attempt
+from foundation.wording import VOICE_CHANNELS, Phrase
+from foundation.cue_words import says
+from foundation.language import ENGLISH
+from foundation.numbers import OUR_CARRIER, identify_carrier, is_return_number, looks_like_waybill_attempt
 from handoff.triggers import TRIGGERS
 
 FORM = "return_form"
@@ -585,7 +585,7 @@ class ActionAnswerReturnStatus(Action):
             dispatcher.utter_message(text=reply.no_returns_of_parcel(number, language))
             return reset + offer_to_resume(tracker)
         today = shanghai_now().date()
-        separator = "\n\n" if channel not in reply.VOICE_CHANNELS else (" " if language == ENGLISH else "")
+        separator = "\n\n" if channel not in VOICE_CHANNELS else (" " if language == ENGLISH else "")
         dispatcher.utter_message(text=separator.join(
             reply.describe_return(ret, today, language, channel) for ret in found))
         return reset + [SlotSet("return_number", found[0].return_number)] + offer_to_resume(tracker)

@@ -32,8 +32,8 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 import yaml
 
 from actions.carrier.gateway import SHANGHAI
-from actions.wording import Phrase, finish, say
-from bot.nlu.text_normaliser import ENGLISH, SIMPLIFIED
+from foundation.wording import Phrase, finish, say
+from foundation.language import ENGLISH, SIMPLIFIED
 
 POLICY_FILE = Path(__file__).with_name("policy.yml")
 

@@ -9,9 +9,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions.carrier.gateway import SHANGHAI, Parcel, PickupSlot, RefundState, Return, ReturnStatus
 from actions.returns.policy import PAYER_NAMES, Condition, Decision, ReturnPolicy, explain
-from actions.tracking_reply import STATUS_WORDINGS, VOICE_CHANNELS, date_words, mask_address
-from actions.wording import Phrase, finish, join_sentences, say
-from bot.nlu.text_normaliser import ENGLISH
+from actions.tracking_reply import STATUS_WORDINGS, date_words
+from foundation.privacy import mask_address
+from foundation.wording import Phrase, VOICE_CHANNELS, finish, join_sentences, say
+from foundation.language import ENGLISH
 
 Buttons = List[Dict[str, str]]
 

@@ -1,7 +1,7 @@
 """The web chat page at `/chat`: the rasa-webchat widget talking over socket.io.
 
 Served by the Rasa server itself, so the page and the socket share an origin. The
-widget's script was fetched from npm at set-up (scripts/bootstrap.sh) and is served from
+widget's script was fetched from npm at set-up (commands/bootstrap.sh) and is served from
 `var/web`; nothing comes from a CDN at run time.
 """
 from pathlib import Path

@@ -18,9 +18,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import segmenter
-from bot.nlu.text_normaliser import normalise
-from bot.nlu.waybill_numbers import spoken_digits_to_digits
+from foundation import segmenter
+from foundation.language import normalise
+from foundation.numbers import spoken_digits_to_digits
 
 LANGUAGE_ENTITY = "language"
 

@@ -28,8 +28,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.cue_words import says
-from bot.nlu.waybill_numbers import spoken_digits_to_digits
+from foundation.cue_words import says
+from foundation.numbers import spoken_digits_to_digits
 
 TRACKING = "track_parcel"
 RETURN_STATUS = "check_return_status"

@@ -1,6 +1,6 @@
 """Rasa pipeline component that extracts waybill, mobile and return numbers.
 
-Deterministic rules (bot/nlu/waybill_numbers.py) instead of a learned extractor: the
+Deterministic rules (foundation/numbers.py) instead of a learned extractor: the
 formats are exact, customers write them with spaces, dashes and full-width digits, and
 IVR front-ends send them as spoken digits. Values are normalised (`SF123456789012`,
 `13812345678`, `RT0000000042`). For spoken numbers the offsets refer to the text with the digits
@@ -15,7 +15,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.waybill_numbers import (
+from foundation.numbers import (
     find_phone_numbers,
     find_return_numbers,
     find_waybills_in_speech,

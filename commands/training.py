@@ -1,0 +1,89 @@
+"""Trains the Rasa model only when its inputs changed.
+
+The model file is named after a fingerprint of everything that shapes it (pipeline
+config, domain, training data, the custom NLU components and the pinned packages), so a
+second run, the tests and the evaluation reuse it instead of training again.
+"""
+import argparse
+import hashlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterable
+
+from foundation.segmenter import build_pipeline
+from foundation.settings import ROOT, VAR
+
+MODELS = ROOT / "models"
+SPACY_PIPELINE = VAR / "spacy" / "zh_jieba"
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "requirements.txt")
+MODELS_KEPT = 3
+
+
+def _input_files() -> Iterable[Path]:
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(path.rglob("*"))
+        yield from (f for f in files if f.is_file() and "__pycache__" not in f.parts)
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in _input_files():
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path() -> Path:
+    return MODELS / f"{fingerprint()}.tar.gz"
+
+
+def ensure_model(force: bool = False) -> Path:
+    """Returns the model for the current inputs, training it first if needed."""
+    build_pipeline(SPACY_PIPELINE)
+    target = model_path()
+    if target.exists() and not force:
+        print(f"[train] model is up to date: {target.relative_to(ROOT)}", flush=True)
+        return target
+    print(
+        f"[train] training {target.name} (inputs changed; about 2-4 minutes on 2 cores)",
+        flush=True,
+    )
+    started = time.monotonic()
+    subprocess.run(
+        [
+            sys.executable, "-m", "rasa", "train",
+            "--config", "config.yml",
+            "--domain", "domain",
+            "--data", "data",
+            "--out", str(MODELS),
+            "--fixed-model-name", target.name[: -len(".tar.gz")],
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    print(f"[train] trained in {time.monotonic() - started:.0f} s", flush=True)
+    _remove_old_models(keep=target)
+    return target
+
+
+def _remove_old_models(keep: Path) -> None:
+    others = sorted(
+        (m for m in MODELS.glob("*.tar.gz") if m != keep),
+        key=lambda m: m.stat().st_mtime,
+        reverse=True,
+    )
+    for old in others[MODELS_KEPT - 1 :]:
+        old.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--force", action="store_true", help="train even if up to date")
+    print(ensure_model(parser.parse_args().force))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""The knowledge editor page in a real browser, against the editor service as a process.
+
+The weekly change of the knowledge base issue: an editor finds the shipping fee
+article, raises the first-weight price, previews the answer as the web chat and the
+phone line show it, and runs the answer tests; an editor cannot publish. A reviewer
+publishes it, the history shows the new version with its diff, and a rollback brings
+the old price back. A broken draft is
+refused with its failing questions listed. Customer text in the gap list, markup
+included, shows as text.
+"""
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from knowledge.store import KnowledgeStore
+from services import log_in, password, start_editor_service
+
+
+USERS = {"lin": {"name": "林编辑", "role": "editor"}, "zhou": {"name": "周审核", "role": "reviewer"}}
+XSS_QUESTION = "<img src=x onerror=alert(1)> 寄到火星多少钱"
+TIMEOUT = 30_000
+# An answer-test run or a publication runs every answer test: seconds, more on a first run.
+GATE_TIMEOUT = 90_000
+SCREENSHOT = "/tmp/editor.png"
+
+
+@pytest.fixture(scope="module")
+def service(redis_url, tmp_path_factory):
+    running = start_editor_service(tmp_path_factory.mktemp("editor-page"), redis_url, USERS)
+    store = KnowledgeStore(running.store_url)
+    try:
+        store.log_gap(XSS_QUESTION, "zh-Hans", "socketio", "shipping-fee", 0.31, "page-test")
+    finally:
+        store.close()
+    yield running
+    running.process.stop()
+
+
+class Pages:
+    """The browser pages of one test. Records dialogs (an alert() would mean injected
+    markup ran) and script errors."""
+
+    def __init__(self, browser, service, shots) -> None:
+        self.browser = browser
+        self.service = service
+        self.shots = shots
+        self.contexts = []
+        self.dialogs = []
+        self.errors = []
+
+    def log_in(self, user: str):
+        context = self.browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(f"{user}: {error}"))
+        page.on("console", lambda message: self._console(user, message))
+        page.goto(f"{self.service.url}/editor")
+        log_in(page, user, password(user))
+        expect(page.locator("#who")).to_contain_text(USERS[user]["name"], timeout=TIMEOUT)
+        self.contexts.append((context, page))
+        return page
+
+    def _console(self, user: str, message) -> None:
+        # The browser logs every 4xx as a failed resource; the tests cause some on purpose.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"{user}: {message.text}")
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def close(self) -> None:
+        for number, (context, page) in enumerate(self.contexts):
+            try:
+                page.screenshot(path=str(self.shots / f"page-{number}.png"))
+            finally:
+                context.close()
+
+
+@pytest.fixture()
+def pages(browser, service, tmp_path):
+    opened = Pages(browser, service, tmp_path)
+    yield opened
+    opened.close()
+    assert opened.errors == [], "script errors or error notices in the page"
+    assert opened.dialogs == [], "a dialog opened: injected markup ran"
+
+
+def open_article(page, article_id: str, search: str = "") -> None:
+    page.fill("#search", search or article_id)
+    page.locator(f'.article-item[data-article="{article_id}"]').click(timeout=TIMEOUT)
+    expect(page.locator("#article-heading")).to_contain_text(article_id, timeout=TIMEOUT)
+
+
+def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service):
+    editor = pages.log_in("lin")
+    open_article(editor, "shipping-fee", search="运费")
+    expect(editor.locator("#article-state")).to_contain_text("v1")
+    # Publishing is a reviewer's act: an editor has no button for it.
+    expect(editor.locator("#publish")).to_be_hidden()
+    expect(editor.locator("#publish-note")).to_be_visible()
+
+    web, voice = editor.locator("#f-answer-zh-web"), editor.locator("#f-answer-zh-voice")
+    assert "首重12元" in web.input_value()
+    web.fill(web.input_value().replace("首重12元", "首重13元"))
+    voice.fill(voice.input_value().replace("同省十二元起", "同省十三元起"))
+    editor.fill("#f-comment", "同省首重涨价")
+    editor.click("#save")
+    expect(editor.locator("#save-message")).to_contain_text("已保存为草稿 v2", timeout=TIMEOUT)
+    expect(editor.locator("#article-state")).to_contain_text("草稿")
+
+    # The preview: the web chat's text and the phone line's, side by side.
+    expect(editor.locator("#preview-version")).to_contain_text("v2", timeout=TIMEOUT)
+    expect(editor.locator("#preview-web")).to_contain_text("同省（含同城）：首重13元")
+    expect(editor.locator("#preview-ivr")).to_contain_text("同省十三元起")
+    editor.select_option("#preview-language", "zh-Hant")
+    expect(editor.locator("#preview-ivr")).to_contain_text("運費按首重加續重計算", timeout=TIMEOUT)
+    expect(editor.locator("#preview-web")).to_contain_text("首重13元")
+    editor.select_option("#preview-language", "en")
+    expect(editor.locator("#preview-ivr")).to_contain_text("within the same province", timeout=TIMEOUT)
+
+    editor.click("#run-tests")
+    expect(editor.locator("#gate-report .verdict")).to_contain_text("测试通过，可以发布", timeout=GATE_TIMEOUT)
+    expect(editor.locator("#gate-report")).to_contain_text("shipping-fee v2")
+    assert editor.locator("#gate-report .failures").count() == 0
+    # Nor does the service let an editor's token publish.
+    status = editor.evaluate("""async () => {
+        const token = JSON.parse(sessionStorage.getItem("knowledge-editor")).token;
+        const reply = await fetch("/api/publish", {method: "POST", body: "{}",
+            headers: {"Authorization": `Bearer ${token}`, "Content-Type": "application/json"}});
+        return reply.status;
+    }""")
+    assert status == 403
+    editor.screenshot(path=SCREENSHOT.replace(".png", "-editor.png"))
+
+    reviewer = pages.log_in("zhou")
+    reviewer.select_option("#status-filter", "draft")
+    open_article(reviewer, "shipping-fee")
+    expect(reviewer.locator("#publish")).to_be_visible()
+    reviewer.click("#publish")
+    expect(reviewer.locator("#gate-report .verdict")).to_contain_text("已发布：shipping-fee v2", timeout=GATE_TIMEOUT)
+    expect(reviewer.locator("#article-state")).to_contain_text("已发布")
+
+    # The history: the new version first, its diff against the one before.
+    newest = reviewer.locator(".version-item").first
+    expect(newest).to_contain_text("v2")
+    expect(newest).to_contain_text("已发布")
+    expect(newest).to_contain_text("同省首重涨价")
+    expect(reviewer.locator(".version-item").nth(1)).to_contain_text("已归档")
+    expect(reviewer.locator("#diff .del", has_text="首重12元")).to_have_count(1)
+    expect(reviewer.locator("#diff .add", has_text="首重13元")).to_have_count(1)
+    expect(reviewer.locator("#diff .add", has_text="同省十三元起")).to_have_count(1)
+    reviewer.locator("#diff").scroll_into_view_if_needed()
+    reviewer.screenshot(path=SCREENSHOT)
+
+    # Live for the bot.
+    token = reviewer.evaluate('() => JSON.parse(sessionStorage.getItem("knowledge-editor")).token')
+    live = requests.get(f"{service.url}/api/articles/shipping-fee", headers={"Authorization": f"Bearer {token}"},
+                        timeout=10).json()["published"]
+    assert live["version"] == 2 and "首重13元" in live["article"]["answer"]["zh"]["web"]
+
+    # Rolling back (two clicks: the first asks) makes version 1's text live again, as v3.
+    rollback = reviewer.locator('.version-item[data-version="1"] .rollback-button')
+    rollback.click()
+    expect(rollback).to_contain_text("确认")
+    rollback.click()
+    expect(reviewer.locator("#toasts")).to_contain_text("已回滚", timeout=GATE_TIMEOUT)
+    expect(reviewer.locator("#article-state")).to_contain_text("v3")
+    expect(reviewer.locator("#preview-web")).to_contain_text("首重12元", timeout=TIMEOUT)
+    expect(reviewer.locator(".version-item").first).to_contain_text("rollback to version 1")
+
+    # The audit log names both.
+    reviewer.click('.view-tab[data-view="audit"]')
+    expect(reviewer.locator('#audit tr[data-action="rollback"]').first).to_contain_text("周审核", timeout=TIMEOUT)
+    expect(reviewer.locator('#audit tr[data-action="publish"]').first).to_contain_text("周审核")
+    expect(reviewer.locator('#audit tr[data-action="edit"]').first).to_contain_text("林编辑")
+
+
+def test_customer_text_in_the_gap_list_is_shown_as_text(pages):
+    reviewer = pages.log_in("zhou")
+    reviewer.click('.view-tab[data-view="gaps"]')
+    question = reviewer.locator("#gaps .gap .question").first
+    expect(question).to_have_text(XSS_QUESTION, timeout=TIMEOUT)
+    assert reviewer.locator("#gaps img").count() == 0
+    expect(reviewer.locator("#gaps .gap").first).to_contain_text("shipping-fee")
+    reviewer.screenshot(path=SCREENSHOT.replace(".png", "-gaps.png"))
+
+    # A new article starts from the question, still as text.
+    reviewer.locator("#gaps .gap button", has_text="写新文章").first.click()
+    expect(reviewer.locator("#f-questions-zh")).to_have_value(XSS_QUESTION)
+
+
+def test_a_refused_publication_lists_the_failing_questions(pages):
+    editor = pages.log_in("lin")
+    open_article(editor, "redelivery")
+    editor.click("#mode-yaml")
+    text = editor.locator("#f-yaml").input_value()
+    # Questions about something else entirely: the article's tests no longer find it.
+    parrots = re.sub(
+        r"questions:\n(?:  .*\n)+?answer:",
+        "questions:\n  zh: [鹦鹉吃什么, 鹦鹉怎么洗澡, 鹦鹉会说话吗, 鹦鹉能活多久, 鹦鹉掉毛怎么办, 鹦鹉笼子多大]\n"
+        "  en: [what do parrots eat, how to bathe a parrot, can parrots talk, how long do parrots live,\n"
+        "    why is my parrot losing feathers, how big a cage for a parrot]\nanswer:",
+        text,
+    )
+    parrots = re.sub(r"(?m)^(title:\n  zh: ).*$", r"\1鹦鹉的饲养", parrots)
+    parrots = re.sub(r"tags:\n(?:- .*\n)+", "tags: [鹦鹉, parrot]\n", parrots)
+    assert parrots != text
+    editor.fill("#f-yaml", parrots)
+    editor.click("#save")
+    expect(editor.locator("#save-message")).to_contain_text("已保存为草稿 v2", timeout=TIMEOUT)
+
+    # Invalid YAML is refused with its line; the draft stays as it was.
+    editor.fill("#f-yaml", parrots.replace("category:", "category: [unclosed", 1))
+    editor.click("#save")
+    expect(editor.locator("#save-message")).to_contain_text("YAML 格式错误", timeout=TIMEOUT)
+    expect(editor.locator("#save-message")).to_contain_text(re.compile(r"line \d+"))
+    expect(editor.locator("#article-state")).to_contain_text("v2")
+
+    reviewer = pages.log_in("zhou")
+    open_article(reviewer, "redelivery")
+    reviewer.click("#publish")
+    report = reviewer.locator("#gate-report")
+    expect(report.locator(".verdict")).to_contain_text("发布被拒绝", timeout=GATE_TIMEOUT)
+    failing = report.locator(".failures tbody tr")
+    expect(failing.first).to_be_visible()
+    expect(failing.first.locator("td").nth(1)).to_have_text("redelivery")
+    expect(reviewer.locator("#article-state")).to_contain_text("草稿")
