@@ -41,6 +41,7 @@ from foundation.staff.web import (
     PageFolder,
     add_error_handlers,
     add_openapi_route,
+    add_staff_toolkit_route,
     authenticate,
     authenticated,
     check_login,
@@ -237,6 +238,7 @@ def create_app(settings: ServiceSettings) -> Sanic:
         return await CONSOLE.asset(asset)
 
     add_openapi_route(app, OPENAPI_FILE)
+    add_staff_toolkit_route(app)
 
     @app.post("/api/login")
     async def login(request: Request) -> HTTPResponse:

@@ -21,10 +21,8 @@ when the store does not answer.
 """
 import asyncio
 import logging
-import math
 import os
 import secrets
-import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -48,6 +46,7 @@ from foundation.staff.web import (
     PageFolder,
     add_error_handlers,
     add_openapi_route,
+    add_staff_toolkit_route,
     authenticated,
     check_login,
     configure_logging,
@@ -55,9 +54,7 @@ from foundation.staff.web import (
     json_body,
 )
 from foundation.staff.auth import (
-    FAILURE_WINDOW_SECONDS,
-    LOCKOUT_SECONDS,
-    MAX_FAILED_LOGINS,
+    LocalLoginThrottle,
     LoginThrottle,
     TokenSigner,
     User,
@@ -233,6 +230,7 @@ def create_app(settings: EditorSettings) -> Sanic:
         return response.json({"status": "ok", "revision": revision})
 
     add_openapi_route(app, OPENAPI_FILE)
+    add_staff_toolkit_route(app)
 
     @app.get("/editor")
     async def editor_page(_request: Request) -> HTTPResponse:
@@ -496,37 +494,6 @@ def create_app(settings: EditorSettings) -> Sanic:
 
 
 # Logging in
-
-
-class LocalLoginThrottle:
-    """LoginThrottle's rule (foundation/staff/auth.py) counted in this process, for when there
-    is no Redis: a lost count at a restart is better than no limit at all."""
-
-    def __init__(self) -> None:
-        self._failures: Dict[str, List[float]] = {}
-        self._locked_until: Dict[str, float] = {}
-
-    async def locked_for(self, user_id: str) -> int:
-        return max(0, math.ceil(self._locked_until.get(user_id, 0) - time.time()))
-
-    async def record_failure(self, user_id: str) -> int:
-        now = time.time()
-        # Names guessed long ago are forgotten, so guessing many names fills nothing.
-        self._failures = {
-            name: recent for name, times in self._failures.items()
-            if (recent := [at for at in times if at > now - FAILURE_WINDOW_SECONDS])
-        }
-        self._locked_until = {name: until for name, until in self._locked_until.items() if until > now}
-        failures = self._failures.setdefault(user_id, [])
-        failures.append(now)
-        if len(failures) < MAX_FAILED_LOGINS:
-            return 0
-        del self._failures[user_id]
-        self._locked_until[user_id] = now + LOCKOUT_SECONDS
-        return LOCKOUT_SECONDS
-
-    async def record_success(self, user_id: str) -> None:
-        self._failures.pop(user_id, None)
 
 
 # Requests

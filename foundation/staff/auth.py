@@ -32,6 +32,7 @@ import getpass
 import hashlib
 import hmac
 import json
+import math
 import secrets
 import sys
 import time
@@ -242,6 +243,37 @@ class LoginThrottle:
 
     def _key(self, kind: str, user_id: str) -> str:
         return f"{self.prefix}login:{kind}:{user_id}"
+
+
+class LocalLoginThrottle:
+    """LoginThrottle's rule counted in this process, for when there
+    is no Redis: a lost count at a restart is better than no limit at all."""
+
+    def __init__(self) -> None:
+        self._failures: Dict[str, List[float]] = {}
+        self._locked_until: Dict[str, float] = {}
+
+    async def locked_for(self, user_id: str) -> int:
+        return max(0, math.ceil(self._locked_until.get(user_id, 0) - time.time()))
+
+    async def record_failure(self, user_id: str) -> int:
+        now = time.time()
+        # Names guessed long ago are forgotten, so guessing many names fills nothing.
+        self._failures = {
+            name: recent for name, times in self._failures.items()
+            if (recent := [at for at in times if at > now - FAILURE_WINDOW_SECONDS])
+        }
+        self._locked_until = {name: until for name, until in self._locked_until.items() if until > now}
+        failures = self._failures.setdefault(user_id, [])
+        failures.append(now)
+        if len(failures) < MAX_FAILED_LOGINS:
+            return 0
+        del self._failures[user_id]
+        self._locked_until[user_id] = now + LOCKOUT_SECONDS
+        return LOCKOUT_SECONDS
+
+    async def record_success(self, user_id: str) -> None:
+        self._failures.pop(user_id, None)
 
 
 def _b64encode(data: bytes) -> str:

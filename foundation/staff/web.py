@@ -113,6 +113,18 @@ class PageFolder:
         return await self.page(name)
 
 
+STAFF_TOOLKIT = PageFolder(Path(__file__).resolve().parent / "static")
+
+
+def add_staff_toolkit_route(app: Sanic) -> None:
+    """GET /staff/<asset>: the browser toolkit every staff page loads first (element
+    builder, session, login form, API errors, toasts), so the pages share one copy."""
+
+    @app.get("/staff/<asset>")
+    async def staff_asset(_request: Request, asset: str) -> HTTPResponse:
+        return await STAFF_TOOLKIT.asset(asset)
+
+
 # Requests
 
 
