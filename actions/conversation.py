@@ -1,8 +1,9 @@
-"""What the actions read from a conversation: its language, channel, entities and
-form state."""
+"""What the actions read from a conversation (its language, channel, entities and
+form state), and how a form leaves it to another request."""
 from typing import List
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
 
 DEFAULT_LANGUAGE = "zh-Hans"
 
@@ -38,3 +39,15 @@ def form_was_waiting(tracker: Tracker, form: str) -> bool:
         if event.get("event") == "action" and event.get("name") != "action_listen"
     )
     return next(previous, None) == form
+
+
+def step_aside(form: str, *resets: EventType) -> List[EventType]:
+    """Ends `form` without an answer and leaves the latest message to its own rule;
+    `resets` put the form's own slots back.
+
+    The rejection keeps the form from counting as the action that answered, so the
+    rules see the customer's request just as if no form had been running; ending the
+    form first keeps Rasa from coming back to it afterwards.
+    """
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *resets,
+            ActionExecutionRejected(form)]

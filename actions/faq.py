@@ -12,12 +12,13 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import channel_of, form_was_waiting, language_of
+from actions.conversation import channel_of, form_was_waiting, language_of, step_aside
 from actions.handoff import hand_off, hands_off_on_error
 from actions.knowledge_base import knowledge
+from actions.reply_format import reply_text
 from actions.returns.draft import offer_to_resume
 from foundation.wording import Phrase, VOICE_CHANNELS, finish, join_sentences, say
 from handoff.triggers import TRIGGERS
@@ -111,8 +112,8 @@ class ActionAnswerFaq(Action):
         ] + [say(_TYPE_NUMBER, language)]
         buttons = [{"title": finish(f"{i}. {title_of(a, language)}", language), "payload": str(i)}
                    for i, a in enumerate(articles, start=1)]
-        buttons.append({"title": finish(say(_NONE_OF_THESE, language), language),
-                        "payload": finish(say(_NONE_OF_THESE, language), language)})
+        none_of_these = reply_text(_NONE_OF_THESE, language)
+        buttons.append({"title": none_of_these, "payload": none_of_these})
         dispatcher.utter_message(text=finish("\n".join(lines), language), buttons=buttons)
 
 
@@ -137,8 +138,7 @@ class ValidateFaqChoiceForm(Action):
             # "None of these": the second miss; action_answer_faq_choice hands off.
             return [SlotSet("faq_choice", None), SlotSet("requested_slot", None)]
         # A new question or another request: served by its own rule.
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("faq_choices", None),
-                ActionExecutionRejected(CHOICE_FORM)]
+        return step_aside(CHOICE_FORM, SlotSet("faq_choices", None))
 
 
 class ActionAnswerFaqChoice(Action):

@@ -10,7 +10,6 @@ When the agent closes, the service resumes the bot with the intent `handoff_clos
 and the rating form asks for a 1–5 rating, stored with the archived case.
 """
 import functools
-import json
 import logging
 import os
 import re
@@ -34,9 +33,12 @@ from foundation.language import fold_full_width
 from handoff.cases import CaseArchive
 from handoff.context import build_context, customer_key
 from handoff.hours import BusinessHours
-from handoff.queue import HandoffQueue, QueueSettings, Ticket
+from handoff.notifications import publish_notification
+from handoff.queue import HandoffQueue, QueueSettings
+from handoff.queue_records import Ticket
 from handoff.routing import Route, Routing
 from handoff.triggers import TRIGGERS
+from handoff.waiting_words import queue_position_text
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +47,7 @@ DEFAULT_REASON = "customer_request"
 # How the handoff is announced: the bot apologises for failing, or for the trouble.
 FAILURES = frozenset({"form_failed", "nlu_fallback", "faq_no_answer", "action_error"})
 TROUBLE = frozenset({"complaint", "negative_sentiment", "parcel_exception"})
-NOTIFICATIONS = "handoff:notifications"
 
-_QUEUED = Phrase(
-    "您前面还有 {ahead} 位客户，预计等待约 {minutes} 分钟。客服接入后会直接在这里回复您。",
-    "There {verb} {ahead} customer{plural} ahead of you; the expected wait is about "
-    "{minutes} minute{minutes_plural}. An agent will reply to you right here.",
-)
-_QUEUED_FIRST = Phrase(
-    "您是下一位，客服接入后会直接在这里回复您。",
-    "You're next in line. An agent will reply to you right here.",
-)
 _ALREADY_QUEUED = Phrase(
     "您已经在排队了，请稍候，客服会尽快接入。",
     "You're already in the queue. Please wait a moment; an agent will be with you soon.",
@@ -187,7 +179,7 @@ class Services:
     async def notify(cls, message: Dict[str, Any]) -> None:
         """Tells the agents' consoles (through the handoff service) something changed;
         on the queue's own connection, not a new one per handoff."""
-        await cls.queue().redis.publish(NOTIFICATIONS, json.dumps(message))
+        await publish_notification(cls.queue().redis, message)
 
 
 class ActionHandleFallback(Action):
@@ -266,7 +258,9 @@ class ActionHandOff(Action):
             dispatcher.utter_message(text=finish(say(_ALREADY_QUEUED, language), language))
             return [ConversationPaused()]
         dispatcher.utter_message(response=self._announcement(reason))
-        dispatcher.utter_message(text=self._wait_text(placement.position, placement.estimated_wait_seconds, language))
+        dispatcher.utter_message(text=queue_position_text(
+            placement.position, placement.estimated_wait_seconds, language, at_queueing=True
+        ))
         return [record, SlotSet("handoff_reason", None), ConversationPaused()]
 
     @staticmethod
@@ -290,18 +284,6 @@ class ActionHandOff(Action):
             channel=tracker.get_latest_input_channel() or "",
             language=language_of(tracker),
             context=context,
-        )
-
-    @staticmethod
-    def _wait_text(position: int, wait_seconds: Optional[int], language: str) -> str:
-        ahead = max(position - 1, 0)
-        if ahead == 0 or wait_seconds is None:
-            return finish(say(_QUEUED_FIRST, language), language)
-        minutes = max(1, round(wait_seconds / 60))
-        return finish(
-            say(_QUEUED, language, ahead=ahead, minutes=minutes, verb="is" if ahead == 1 else "are",
-                plural="" if ahead == 1 else "s", minutes_plural="" if minutes == 1 else "s"),
-            language,
         )
 
     @staticmethod

@@ -7,14 +7,12 @@ from datetime import date
 from typing import List, Optional
 
 from knowledge.article import Article
-from knowledge.live_index import LiveIndex
+from knowledge.live_index import LiveIndex, open_live_index
 from knowledge.search import Hit
-from knowledge.store import KnowledgeStore
 
 
 class KnowledgeBase:
-    def __init__(self, store: KnowledgeStore, live: LiveIndex) -> None:
-        self._store = store
+    def __init__(self, live: LiveIndex) -> None:
         self._live = live
 
     def search(self, text: str, language: Optional[str]) -> List[Hit]:
@@ -25,8 +23,8 @@ class KnowledgeBase:
 
     def log_gap(self, question: str, language: str, channel: str, best: Optional[Hit],
                 conversation_id: str) -> None:
-        self._store.log_gap(question, language, channel, best.article_id if best else None,
-                            best.score if best else None, conversation_id)
+        self._live.store.log_gap(question, language, channel, best.article_id if best else None,
+                                 best.score if best else None, conversation_id)
 
 
 _shared: Optional[KnowledgeBase] = None
@@ -39,9 +37,5 @@ async def knowledge() -> KnowledgeBase:
     global _shared
     async with _starting:
         if _shared is None:
-            store = KnowledgeStore.from_environment()
-            await asyncio.get_running_loop().run_in_executor(None, store.ensure_seeded)
-            live = LiveIndex(store, os.environ.get("REDIS_URL"))
-            await live.start()
-            _shared = KnowledgeBase(store, live)
+            _shared = KnowledgeBase(await open_live_index(os.environ.get("REDIS_URL")))
     return _shared

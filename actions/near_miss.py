@@ -7,7 +7,7 @@ intents the classifier picked. Each lives where its reply is made:
   person, recorded as a complaint; read as a complaint with no parcel known, the parcel
   is looked up first (actions/tracking.py);
 - "can I return X?", read as a request or as a question, gets the policy for X and the
-  return starts at once (actions/faq.py, actions/returns/dialogue.py);
+  return starts at once (actions/faq.py, actions/returns/return_form.py);
 - a refund question after a return gets that return's status (actions/faq.py,
   bot/nlu/intent_rules.py).
 Cue words are data (foundation/cue_words.yml); the classifier's own ranking counts too.

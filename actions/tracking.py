@@ -18,17 +18,16 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import tracking_reply as reply
 from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
+from actions.carrier.gateway import shanghai_now
+from actions.conversation import channel_of, entity_values, form_was_waiting, language_of, step_aside
 from actions.handoff import hand_off, hands_off_on_error, offer_human
 from actions.near_miss import messages_of_form, sounds_like_complaint
 from actions.returns.draft import offer_to_resume
-from handoff.triggers import TRIGGERS
-from actions.carrier.gateway import shanghai_now
-from actions import tracking_reply as reply
-from actions.conversation import channel_of, entity_values, form_was_waiting, language_of
 from foundation.cue_words import says
 from foundation.language import fold_full_width
 from foundation.numbers import (
@@ -38,6 +37,7 @@ from foundation.numbers import (
     looks_like_waybill_attempt,
     spoken_digits_to_digits,
 )
+from handoff.triggers import TRIGGERS
 
 FORM = "tracking_form"
 MAX_ATTEMPTS = TRIGGERS.form_attempts
@@ -57,7 +57,6 @@ OTHER_REQUESTS = frozenset(
     }
 )
 _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
-
 
 
 def code_in(text: str) -> Optional[str]:
@@ -89,25 +88,10 @@ class ValidateTrackingForm(Action):
         # A mistyped number is an attempt, whatever the classifier made of it.
         attempted = not waiting_for_code and looks_like_waybill_attempt(text)
         if not attempted and tracker.latest_message["intent"].get("name") in OTHER_REQUESTS:
-            return self._step_aside()
+            return step_aside(FORM, SlotSet("tracking_attempts", 0))
         if waiting_for_code:
             return self._failed_attempt(tracker, "verification_code")
         return self._failed_attempt(tracker, "tracking_number")
-
-    @staticmethod
-    def _step_aside() -> List[EventType]:
-        """Ends the form without an answer and leaves the message to its own rule.
-
-        The rejection keeps the form from counting as the action that answered, so
-        the rules see the customer's request just as if no form had been running;
-        ending the form first keeps Rasa from coming back to it afterwards.
-        """
-        return [
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-            SlotSet("tracking_attempts", 0),
-            ActionExecutionRejected(FORM),
-        ]
 
     def _look_up_by_phone(self, tracker: Tracker, phone: str) -> List[EventType]:
         events: List[EventType] = [SlotSet("phone_number", phone), SlotSet("tracking_attempts", 0)]

@@ -24,7 +24,8 @@ from tqdm import tqdm
 
 from commands.redis_server import start_embedded_redis
 from commands.latency import report
-from handoff.queue import HandoffQueue, QueueSettings, Ticket
+from handoff.queue import HandoffQueue, QueueSettings
+from handoff.queue_records import Ticket
 
 SKILL = "tracking"
 TEAM_SIZE = 20

@@ -23,8 +23,9 @@ import psutil
 from foundation.segmenter import load_domain_dictionary
 from commands.latency import percentiles
 from knowledge.article import LANGUAGES, Article, load_articles
+from knowledge.embeddings import embed
 from knowledge.evaluate import OFF_TOPIC
-from knowledge.search import KnowledgeIndex, embed
+from knowledge.search import KnowledgeIndex
 
 RANDOM_SEED = 7
 OFF_TOPIC_SHARE = 0.1

@@ -18,7 +18,7 @@ from typing import Awaitable, Callable, List
 
 from commands.latency import report
 from actions.carrier.demo_carrier import DemoCarrier
-from actions.carrier.demo_seed import build_parcels
+from actions.carrier.demo_parcels import build_parcels
 from actions.carrier.gateway import SHANGHAI
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)

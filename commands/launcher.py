@@ -68,7 +68,7 @@ class Stack:
         )
         editor = ChildProcess(
             "knowledge editor service",
-            [python, "-m", "knowledge.editor_service"],
+            [python, "-m", "knowledge.service"],
             env=env, cwd=ROOT, log_path=self.log_dir / "knowledge-editor.log",
         )
         started = time.monotonic()

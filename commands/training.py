@@ -17,7 +17,12 @@ from foundation.settings import ROOT, VAR
 
 MODELS = ROOT / "models"
 SPACY_PIPELINE = VAR / "spacy" / "zh_jieba"
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "requirements.txt")
+TRAINING_INPUTS = (
+    "config.yml", "domain", "data", "bot/nlu", "requirements.txt",
+    # The ground rules the NLU components read: scripts, numbers, cue words, words.
+    "foundation/language.py", "foundation/numbers.py", "foundation/cue_words.py",
+    "foundation/cue_words.yml", "foundation/segmenter.py", "foundation/userdict.txt",
+)
 MODELS_KEPT = 3
 
 

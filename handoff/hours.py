@@ -1,7 +1,8 @@
 """Business hours of the human agents: outside them a customer leaves a callback message.
 
 `HANDOFF_HOURS` is "HH:MM-HH:MM" in `HANDOFF_TIMEZONE` (default 08:00-22:00,
-Asia/Shanghai), every day; "00:00-24:00" means always open.
+Asia/Shanghai), every day; "00:00-24:00" means always open, and a window that closes
+before it opens runs overnight ("22:00-06:00": from 22:00 until 06:00 the next morning).
 """
 import os
 from dataclasses import dataclass
@@ -38,7 +39,11 @@ class BusinessHours:
 
     def is_open(self, moment: Optional[datetime] = None) -> bool:
         local = (moment or datetime.now(self.timezone)).astimezone(self.timezone).time()
-        return self.opens <= local and (self.closes is None or local < self.closes)
+        if self.closes is None:
+            return self.opens <= local
+        if self.closes < self.opens:  # overnight: open in the evening and after midnight
+            return local >= self.opens or local < self.closes
+        return self.opens <= local < self.closes
 
     def describe(self) -> str:
         closes = "24:00" if self.closes is None else self.closes.strftime("%H:%M")

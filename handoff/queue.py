@@ -25,6 +25,12 @@ Redis keys, all under the prefix (QueueSettings.key_prefix, default "handoff:"):
                                  reply, by assigned_at
   callbacks              STREAM  callback tickets left for later
 
+Only this module (with its Lua scripts) reads or writes these keys. Other handoff state
+under the same prefix belongs to its own module: notes:{conversation} (notes.py),
+alerts (alerts.py), told-positions and position-check (position_notices.py), and
+login:* (foundation/staff/auth.py). The records the queue takes and returns are in
+queue_records.py.
+
 The estimated wait told to a waiting customer is
     ceil(position * average_handling_seconds / online agents of the skill),
 and unknown (None) while nobody of the skill is online.
@@ -33,12 +39,24 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import redis.asyncio as redis
+
+from handoff.queue_records import (
+    AgentStats,
+    Breach,
+    Callback,
+    Overdue,
+    Placement,
+    Presence,
+    QueueStats,
+    Requeued,
+    SkillStats,
+    Ticket,
+)
 
 DEFAULT_SKILLS = ("tracking", "returns", "complaints", "general")
 _LUA = Path(__file__).resolve().parent / "lua"
@@ -50,17 +68,6 @@ LOWEST_PRIORITY = 9
 # An SLA breach moves a conversation into the top band, where it keeps its lane and its
 # waiting time: it goes ahead of everything there that has waited less.
 ESCALATED_PRIORITY = 0
-
-
-class Presence(str, Enum):
-    ONLINE = "online"
-    AWAY = "away"  # keeps their chats, gets no new ones
-    OFFLINE = "offline"
-
-
-class Breach(str, Enum):
-    WAITING = "waiting"  # waited in the queue longer than sla_wait_seconds
-    NO_REPLY = "no_reply"  # the agent has not replied within sla_reply_seconds
 
 
 class UnknownConversation(LookupError):
@@ -103,77 +110,6 @@ class QueueSettings:
             skills=skills or defaults.skills,
             key_prefix=env.get("HANDOFF_KEY_PREFIX", defaults.key_prefix),
         )
-
-
-@dataclass
-class Ticket:
-    conversation_id: str
-    skill: str
-    priority: int
-    reason: str = ""
-    channel: str = ""
-    language: str = ""
-    context: Dict[str, Any] = field(default_factory=dict)
-    # Kept by the queue; ignored by enqueue().
-    enqueued_at: Optional[float] = None
-    state: Optional[str] = None
-    agent_id: Optional[str] = None
-    escalated_at: Optional[float] = None
-
-
-@dataclass
-class Placement:
-    ticket: Ticket
-    position: Optional[int]  # 1 = next in line; None when with an agent
-    estimated_wait_seconds: Optional[int]
-    created: bool = False  # enqueue(): False when it was already queued or with an agent
-
-
-@dataclass
-class Requeued:
-    conversation_id: str
-    skill: str
-    agent_id: str  # the agent who lost it
-    position: int
-
-
-@dataclass
-class Overdue:
-    conversation_id: str
-    breach: Breach
-    skill: str
-    agent_id: Optional[str]
-    since: float  # waiting since (WAITING) or assigned at (NO_REPLY)
-
-
-@dataclass
-class Callback:
-    callback_id: str
-    ticket: Ticket
-    message: str
-    left_at: float
-
-
-@dataclass
-class SkillStats:
-    waiting: int
-    longest_wait_seconds: Optional[float]
-    online_agents: int
-
-
-@dataclass
-class AgentStats:
-    agent_id: str
-    presence: Presence
-    load: int
-    capacity: int
-    skills: List[str]
-
-
-@dataclass
-class QueueStats:
-    skills: Dict[str, SkillStats]
-    agents: List[AgentStats]
 
 
 class HandoffQueue:
@@ -254,6 +190,23 @@ class HandoffQueue:
     async def ticket(self, conversation_id: str) -> Optional[Ticket]:
         fields = await self.redis.hgetall(self._key("ticket", conversation_id))
         return _ticket_from_mapping(fields) if fields else None
+
+    async def tickets(self, conversation_ids: Sequence[str]) -> List[Optional[Ticket]]:
+        """The tickets of those conversations in one round trip, in the same order;
+        None for one no longer handed off."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for conversation_id in conversation_ids:
+                pipe.hgetall(self._key("ticket", conversation_id))
+            rows = await pipe.execute()
+        return [_ticket_from_mapping(fields) if fields else None for fields in rows]
+
+    async def waiting_in_line(self, skill: str) -> List[str]:
+        """The skill's waiting conversations, next in line first."""
+        return await self.redis.zrange(self._key("queue", skill), 0, -1)
+
+    async def chats_of(self, agent_id: str) -> List[str]:
+        """The conversations the agent has, sorted by id."""
+        return sorted(await self.redis.smembers(self._key("agent", agent_id, "chats")))
 
     async def position(self, conversation_id: str) -> Optional[int]:
         """1 = next in line; None when it is not waiting."""
@@ -431,6 +384,9 @@ def _ticket_from_mapping(fields: Dict[str, str]) -> Ticket:
         state=fields.get("state"),
         agent_id=fields.get("agent_id"),
         escalated_at=_seconds(fields.get("escalated_at")),
+        waiting_since=_seconds(fields.get("waiting_since")),
+        assigned_at=_seconds(fields.get("assigned_at")),
+        last_agent_reply_at=_seconds(fields.get("last_agent_reply_at")),
     )
 
 

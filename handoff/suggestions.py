@@ -1,13 +1,11 @@
 """Suggested answers for agents: the knowledge-base articles that best match what the
 customer last wrote, in the customer's language, kept current like the bot's own."""
-import asyncio
 import logging
 from typing import Dict, List, Optional
 
 from foundation.wording import finish
 from knowledge.answers import answer_text, title_of
-from knowledge.live_index import LiveIndex
-from knowledge.store import KnowledgeStore
+from knowledge.live_index import LiveIndex, open_live_index
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +21,7 @@ class KnowledgeSuggestions:
         A store that cannot be read leaves agents without suggestions, not without
         their console."""
         try:
-            store = KnowledgeStore.from_environment()
-            await asyncio.get_running_loop().run_in_executor(None, store.ensure_seeded)
-            live = LiveIndex(store, redis_url)
-            await live.start()
-            self._live = live
+            self._live = await open_live_index(redis_url)
         except Exception:
             logger.exception("Knowledge suggestions are off: the knowledge store could not be read.")
 

@@ -14,6 +14,8 @@ One article per file, `knowledge/articles/<id>.yml`:
     answer: {zh: {web: ..., voice: ...}, en: {web: ..., voice: ...}}
 
 Every problem is reported as an `ArticleError` naming the file, so an editor can fix it.
+The same rules check what editors type in the editor service (`read_typed_article`,
+`parse_article`) and what is published (`checked_as`).
 """
 import re
 from dataclasses import dataclass
@@ -27,8 +29,9 @@ ARTICLES_FOLDER = Path(__file__).with_name("articles")
 
 LANGUAGES = ("zh", "en")
 CHANNELS = ("web", "voice")
-STATUSES = ("published", "draft")
 PUBLISHED = "published"
+DRAFT = "draft"  # never served; every edit is saved as one
+STATUSES = (PUBLISHED, DRAFT)
 # Search needs several phrasings to find an article; drafts may still be growing.
 MIN_PUBLISHED_QUESTIONS = 6
 MAX_ANSWER_CHARACTERS = 20_000
@@ -82,6 +85,32 @@ _ArticleLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class _TypedArticleLoader(_ArticleLoader):
+    """Also refuses a key given twice, which PyYAML would otherwise settle silently by
+    keeping the last: an editor typing the text would not see which one counts."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the SafeLoader reports it
+                continue
+            if repeated:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_typed_article(text: str) -> object:
+    """The data of an article's YAML as an editor typed it, for `parse_article`: dates
+    stay text, and a key given twice is refused. Raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_TypedArticleLoader)
 
 
 def is_servable(article: Article, today: date) -> bool:
@@ -203,6 +232,15 @@ def parse_article(data: object, source: str = "article") -> Article:
         questions=questions,
         answer=answer,
     )
+
+
+def checked_as(article: Article, status: str) -> Article:
+    """The article with `status` (published, else draft), validated by the article
+    rules: empty or oversized answers, HTML and script tags, too few questions to
+    publish... Raises ArticleError naming every problem."""
+    data = article_to_dict(article)
+    data["status"] = PUBLISHED if status == PUBLISHED else DRAFT
+    return parse_article(data, source=f"article '{article.id}'")
 
 
 def article_to_dict(article: Article) -> dict:

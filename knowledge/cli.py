@@ -33,7 +33,8 @@ from sqlalchemy.engine import make_url
 from knowledge.answer_tests import ANSWER_TESTS_FOLDER, AnswerTestError
 from knowledge.article import ARTICLES_FOLDER, ArticleError
 from knowledge.publishing import PublishRefused, check, import_folder, publish
-from knowledge.store import EditConflict, KnowledgeStore, UnknownArticle
+from knowledge.store import KnowledgeStore
+from knowledge.versions import EditConflict, UnknownArticle
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -24,7 +24,8 @@ import numpy as np
 
 from knowledge.answer_tests import load_answer_tests, testing_day
 from knowledge.article import LANGUAGES, Article, is_servable, load_articles
-from knowledge.search import ANSWER_THRESHOLD, KnowledgeIndex, load_off_topic
+from knowledge.off_topic import load_off_topic
+from knowledge.search import ANSWER_THRESHOLD, KnowledgeIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 KB_DEV = ROOT.parent / "shared" / "eval" / "kb_dev.tsv"

@@ -1,7 +1,8 @@
 """The published knowledge base of a running process, reloaded when editors publish.
 
-One LiveIndex per process (the action server's). `await live.start()` builds the
-search index of what is live; from then on a background task keeps it current:
+One LiveIndex per process (the action server's, the agent service's), opened with
+`await open_live_index(redis_url)`. `await live.start()` builds the search index of
+what is live; from then on a background task keeps it current:
 
   - a message on PUBLISHED_CHANNEL (sent by `publishing`) wakes it at once;
   - every POLL_SECONDS it compares the store's revision with the one it serves, so a
@@ -54,7 +55,7 @@ class LiveIndex:
         channel: str = PUBLISHED_CHANNEL,
         poll_seconds: float = POLL_SECONDS,
     ):
-        self._store = store
+        self.store = store
         self._redis_url = redis_url
         self._channel = channel
         self._poll_seconds = poll_seconds
@@ -88,8 +89,8 @@ class LiveIndex:
     def _load(self) -> LiveKnowledge:
         # The revision is read before the articles: a publication landing between the
         # two reads then shows up as a newer revision at the next check, never as none.
-        revision = self._store.revision()
-        articles = self._store.published_articles()
+        revision = self.store.revision()
+        articles = self.store.published_articles()
         return LiveKnowledge(revision, KnowledgeIndex.build(articles), {article.id: article for article in articles})
 
     async def _keep_current(self) -> None:
@@ -99,7 +100,7 @@ class LiveIndex:
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
             self._wake.clear()
             try:
-                revision = await _in_thread(self._store.revision)
+                revision = await _in_thread(self.store.revision)
                 if revision != self._live.revision:
                     started = time.monotonic()
                     self._live = await _in_thread(self._load)
@@ -137,6 +138,17 @@ class LiveIndex:
             finally:
                 await pubsub.close()
                 await client.close()
+
+
+async def open_live_index(redis_url: Optional[str]) -> LiveIndex:
+    """The live index of the published articles, started: the store named by
+    KNOWLEDGE_DATABASE_URL, seeded from knowledge/articles and knowledge/tests when it
+    is empty. Publications are heard on `redis_url` when given, else found by polling."""
+    store = KnowledgeStore.from_environment()
+    await _in_thread(store.ensure_seeded)
+    live = LiveIndex(store, redis_url)
+    await live.start()
+    return live
 
 
 async def _in_thread(function: Callable[[], Result]) -> Result:

@@ -32,9 +32,11 @@ from knowledge.answer_tests import (
     load_answer_tests,
     run_answer_tests,
 )
-from knowledge.article import PUBLISHED, Article, ArticleError, load_articles
+from knowledge.article import PUBLISHED, Article, ArticleError, checked_as, load_articles
+from knowledge.article_files import ImportSummary
 from knowledge.search import KnowledgeIndex
-from knowledge.store import ImportSummary, KnowledgeStore, Publication, checked_as
+from knowledge.store import KnowledgeStore
+from knowledge.versions import Publication
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from typing import Dict, List
 from sqlalchemy import create_engine, select
 
 from actions.carrier.demo_carrier import DemoCarrier
-from actions.carrier.demo_seed import SEEDED_RETURNS, parcels_table, return_number, returns_table
+from actions.carrier.demo_schema import parcels_table, return_number, returns_table
+from actions.carrier.demo_seed import SEEDED_RETURNS
 from actions.carrier.gateway import Parcel, ParcelStatus, shanghai_now
 
 PLACEHOLDER = re.compile(

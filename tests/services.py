@@ -66,7 +66,7 @@ class EditorService:
 
 
 def start_editor_service(directory: Path, redis_url: str, users: Dict[str, Dict[str, Any]]) -> EditorService:
-    """`python -m knowledge.editor_service` on a free port with an empty store, which it
+    """`python -m knowledge.service` on a free port with an empty store, which it
     seeds, and these users."""
     store_url = f"sqlite:///{directory / 'knowledge.db'}"
     environment = {
@@ -77,7 +77,7 @@ def start_editor_service(directory: Path, redis_url: str, users: Dict[str, Dict[
         "REDIS_URL": redis_url,
     }
     process, url = start_service(
-        "knowledge editor service", [sys.executable, "-m", "knowledge.editor_service"], "KNOWLEDGE_PORT",
+        "knowledge editor service", [sys.executable, "-m", "knowledge.service"], "KNOWLEDGE_PORT",
         environment, directory / "editor.log", 120,
     )
     return EditorService(url, store_url, process)

@@ -2,8 +2,8 @@
 
 It lets the whole assistant run and be tested without the courier's systems. The file
 is `CARRIER_DEMO_DB` (default var/carrier.db); when it is missing or empty it is filled
-with the deterministic demo parcels of demo_seed.py, dated relative to the moment of
-seeding. Delete the file to get fresh dates.
+by demo_seed.py with the deterministic demo parcels and returns, dated relative to the
+moment of seeding. Delete the file to get fresh dates. The tables are in demo_schema.py.
 
 Verification codes are "texted" by writing the message to the `sms_outbox` table, and
 logged, so whoever runs the demo can read them (see `send_verification_code`).
@@ -12,12 +12,11 @@ Returns are rows of the `returns` table; the demo courier collects at most
 RETURN_PICKUPS_PER_SLOT returns per pickup slot in each city. Nothing moves a return
 along after it is booked: the seeded returns show the later statuses.
 """
-import json
 import logging
 import os
 import secrets
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -27,21 +26,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 from sqlalchemy.pool import QueuePool
 
-from actions.carrier.demo_seed import (
+from actions.carrier.demo_schema import (
+    parcel_from_row,
     parcels_table,
     pickup_city,
+    return_event_from_row,
+    return_event_row,
     return_events_table,
-    return_number,
+    return_from_row,
+    return_id_of,
+    return_row,
     returns_table,
+    scan_event_from_row,
     scan_events_table,
-    seed,
     sms_outbox_table,
     stored_time,
     verification_codes_table,
 )
+from actions.carrier.demo_seed import seed
 from actions.carrier.gateway import (
     PICKUP_DAYS,
-    SHANGHAI,
     VERIFICATION_CODE_DIGITS,
     VERIFICATION_CODE_TTL,
     VERIFICATION_MAX_TRIES,
@@ -50,7 +54,6 @@ from actions.carrier.gateway import (
     GatewayError,
     Parcel,
     ParcelStatus,
-    Party,
     PickupSlot,
     RefundState,
     Return,
@@ -58,11 +61,10 @@ from actions.carrier.gateway import (
     ReturnRequest,
     ReturnStatus,
     ScanEvent,
-    current_status,
     pickup_windows,
     shanghai_now,
 )
-from foundation.numbers import is_return_number
+from foundation.privacy import mask_phone
 from foundation.settings import VAR
 
 logger = logging.getLogger(__name__)
@@ -201,7 +203,7 @@ class DemoCarrier(CarrierGateway):
             )
         # Demo only: no text message reaches a phone, so the operator reads the code in
         # the action server's log. A real carrier never logs codes.
-        logger.info("Demo carrier texted verification code %s to %s.", code, _masked_phone(phone))
+        logger.info("Demo carrier texted verification code %s to %s.", code, mask_phone(phone))
 
     async def check_verification_code(self, phone: str, code: str) -> bool:
         given = {"for_phone": phone, "given_code": code, "checked_at": stored_time(self._clock())}
@@ -235,9 +237,8 @@ class DemoCarrier(CarrierGateway):
             # The insert comes first: it takes SQLite's write lock, so no other booking
             # can change the slot's count below until this transaction ends.
             try:
-                return_id = connection.execute(
-                    returns_table.insert(), return_row(request, city, now)
-                ).inserted_primary_key[0]
+                row = return_row(request, ReturnStatus.REQUESTED, RefundState.NONE, now)
+                return_id = connection.execute(returns_table.insert(), row).inserted_primary_key[0]
             except IntegrityError:
                 # A request with this key was stored before, maybe a moment ago: a
                 # repeat gets that return, even once its slot is full or past.
@@ -256,11 +257,7 @@ class DemoCarrier(CarrierGateway):
                 )
             connection.execute(
                 return_events_table.insert(),
-                {
-                    "return_id": return_id,
-                    "time": stored_time(now),
-                    "status": ReturnStatus.REQUESTED.value,
-                },
+                return_event_row(return_id, ReturnEvent(now, ReturnStatus.REQUESTED)),
             )
             return self._returns(connection, RETURN_BY_ID, {"return_id": return_id})[0]
 
@@ -311,9 +308,7 @@ class DemoCarrier(CarrierGateway):
         rows = connection.execute(query, parameters).all()
         events: Dict[int, List[ReturnEvent]] = defaultdict(list)
         for event in connection.execute(EVENTS_OF_RETURNS, {"ids": [row.id for row in rows]}):
-            events[event.return_id].append(
-                ReturnEvent(read_time(event.time), ReturnStatus(event.status))
-            )
+            events[event.return_id].append(return_event_from_row(event))
         return [return_from_row(row, events[row.id]) for row in rows]
 
     def _with_events(self, connection: Connection, rows: Sequence[Row]) -> List[Parcel]:
@@ -321,77 +316,7 @@ class DemoCarrier(CarrierGateway):
         events: Dict[str, List[ScanEvent]] = defaultdict(list)
         numbers = [row.tracking_number for row in rows]
         for event in connection.execute(EVENTS_OF_PARCELS, {"numbers": numbers}):
-            events[event.tracking_number].append(
-                ScanEvent(
-                    time=read_time(event.time),
-                    place=event.place,
-                    status=ParcelStatus(event.status),
-                    description_zh=event.description_zh,
-                    description_en=event.description_en,
-                )
-            )
+            events[event.tracking_number].append(scan_event_from_row(event))
         now = self._clock()
         return [parcel_from_row(row, events[row.tracking_number], now) for row in rows]
 
-
-def parcel_from_row(row: Row, events: List[ScanEvent], now: datetime) -> Parcel:
-    return Parcel(
-        tracking_number=row.tracking_number,
-        status=current_status(ParcelStatus(row.status), events[-1].time, now),
-        events=events,
-        sender=Party(row.sender_name, row.sender_phone, row.sender_address),
-        recipient=Party(row.recipient_name, row.recipient_phone, row.recipient_address),
-        promised_date=row.promised_date,
-        estimated_date=row.estimated_date,
-        pickup_code=row.pickup_code,
-        delivered_to=row.delivered_to,
-        signed_by=row.signed_by,
-    )
-
-
-def return_row(request: ReturnRequest, city: str, now: datetime) -> Dict[str, object]:
-    return {
-        "idempotency_key": request.idempotency_key,
-        "tracking_number": request.tracking_number,
-        "category": request.category,
-        "reason": request.reason,
-        "answers": json.dumps(request.answers, sort_keys=True),
-        "status": ReturnStatus.REQUESTED.value,
-        "refund_state": RefundState.NONE.value,
-        "pickup_start": stored_time(request.pickup_slot.start),
-        "pickup_end": stored_time(request.pickup_slot.end),
-        "pickup_address": request.pickup_address,
-        "pickup_city": city,
-        "created_at": stored_time(now),
-    }
-
-
-def return_from_row(row: Row, events: List[ReturnEvent]) -> Return:
-    return Return(
-        return_number=return_number(row.id),
-        tracking_number=row.tracking_number,
-        category=row.category,
-        reason=row.reason,
-        status=ReturnStatus(row.status),
-        pickup_slot=PickupSlot(read_time(row.pickup_start), read_time(row.pickup_end)),
-        pickup_address=row.pickup_address,
-        refund_state=RefundState(row.refund_state),
-        created_at=read_time(row.created_at),
-        events=events,
-    )
-
-
-def return_id_of(number: str) -> Optional[int]:
-    """The row id a return number names (RT0000000042 → 42); None for anything else."""
-    if not is_return_number(number):
-        return None
-    return int(number[2:])
-
-
-def read_time(stored: str) -> datetime:
-    return datetime.fromisoformat(stored).astimezone(SHANGHAI)
-
-
-def _masked_phone(phone: str) -> str:
-    """The phone as logs may show it: 13812345678 → 138****5678."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "*" * len(phone)

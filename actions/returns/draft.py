@@ -87,6 +87,11 @@ def cleared() -> List[EventType]:
     return [SlotSet(name, None) for name in SLOTS]
 
 
+def ended(outcome: str) -> List[EventType]:
+    """Ends the return form with this outcome, for action_finish_return to act on."""
+    return [SlotSet("return_outcome", outcome), SlotSet("requested_slot", None)]
+
+
 def offer_to_resume(tracker: Tracker) -> List[EventType]:
     """For an action that has just answered another request: offers to carry on with a
     return left in progress, if there is one."""

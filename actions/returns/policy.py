@@ -1,6 +1,6 @@
 """Decides a return request from the return policy in policy.yml.
 
-    policy = ReturnPolicy.load()                    # once, when the action server starts
+    policy = load_policy()                          # policy_file.py: reads policy.yml
     policy.questions_for("apparel", "no_reason")    # the conditions the form must ask
     decision = policy.decide("apparel", "no_reason", delivered_at, now,
                              answers={"tags_on": True, "worn_or_washed": False})
@@ -26,16 +26,12 @@ Counting the window, in Asia/Shanghai, from the moment the parcel was signed for
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
-import yaml
-
 from actions.carrier.gateway import SHANGHAI
-from foundation.wording import Phrase, finish, say
+from actions.reply_format import date_words, reply_text
+from foundation.wording import Phrase, say
 from foundation.language import ENGLISH, SIMPLIFIED
-
-POLICY_FILE = Path(__file__).with_name("policy.yml")
 
 # The dialogue maps what the customer says to these ids; the policy must cover them all.
 REASONS = ("no_reason", "quality", "wrong_item", "damaged_in_transit", "not_as_described")
@@ -56,8 +52,6 @@ PAYER_NAMES = {
     "seller": Phrase("商家", "the seller"),
     "courier": Phrase("快递公司", "the courier"),
 }
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Sentence frames. {category} and {reason} are the policy's names, which read as one
 # phrase: 衣服 + 无理由退货, "clothing can be returned" + "without a reason".
@@ -86,10 +80,6 @@ _HIGH_VALUE = Phrase(
     "Returns of items with a declared value above {limit} yuan are checked by a colleague, "
     "so I'll pass this on to one.",
 )
-
-
-class PolicyError(ValueError):
-    """The policy file is not a valid policy; the message names the file, place and fault."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +151,7 @@ class Decision:
 
 def explain(decision: Decision, language: str) -> str:
     """Why the return was decided so, for a customer reading zh-Hans, zh-Hant or en."""
-    return finish(say(decision.explanation, language), language)
+    return reply_text(decision.explanation, language)
 
 
 class ReturnPolicy:
@@ -174,18 +164,6 @@ class ReturnPolicy:
         self._reason_names = reason_names
         self._categories = categories
         self._review_declared_value_above = review_declared_value_above
-
-    @classmethod
-    def load(cls, path: Path = POLICY_FILE) -> "ReturnPolicy":
-        """The policy in `path`; raises PolicyError saying what is wrong with the file."""
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise PolicyError(f"{path}: not valid YAML: {error}") from None
-        try:
-            return _read_policy(data)
-        except PolicyError as error:
-            raise PolicyError(f"{path}: {error}") from None
 
     @property
     def categories(self) -> Tuple[str, ...]:
@@ -240,8 +218,7 @@ class ReturnPolicy:
         decision = self.decide_so_far(category, reason, delivered_at, now, answers, declared_value)
         if decision is None:
             missing = next(c.id for c in self.questions_for(category, reason) if c.id not in answers)
-            raise ValueError(f"answers[{missing!r}] must be True or False, got None; "
-                             f"ask questions_for({category!r}, {reason!r}) first.")
+            raise _unanswered(missing, None, category, reason)
         return decision
 
     def decide_so_far(
@@ -309,9 +286,13 @@ class ReturnPolicy:
 def _answer(answers: Mapping[str, bool], condition: Condition, category: str, reason: str) -> bool:
     answer = answers.get(condition.id)
     if not isinstance(answer, bool):
-        raise ValueError(f"answers[{condition.id!r}] must be True or False, got {answer!r}; "
-                         f"ask questions_for({category!r}, {reason!r}) first.")
+        raise _unanswered(condition.id, answer, category, reason)
     return answer
+
+
+def _unanswered(condition_id: str, answer: object, category: str, reason: str) -> ValueError:
+    return ValueError(f"answers[{condition_id!r}] must be True or False, got {answer!r}; "
+                      f"ask questions_for({category!r}, {reason!r}) first.")
 
 
 def _filled(frame: Phrase, **values: Union[Phrase, str]) -> Phrase:
@@ -330,170 +311,8 @@ def _moment(moment: datetime, shows_time: bool, preposition: bool) -> Phrase:
     Spelt out so no locale setting changes it; `preposition` gives "on 17 Nov", "at 14:00
     on 12 Nov" for "delivered ...".
     """
-    zh = f"{moment.month}月{moment.day}日"
-    en = f"{moment.day} {_MONTHS_EN[moment.month - 1]}"
+    zh, en = date_words(moment, SIMPLIFIED), date_words(moment, ENGLISH)
     if shows_time:
         return Phrase(f"{zh} {moment:%H:%M}",
                       f"{'at ' if preposition else ''}{moment:%H:%M} on {en}")
     return Phrase(zh, f"on {en}" if preposition else en)
-
-
-# Reading and checking the file. Each reader raises PolicyError naming the place in the
-# file ("categories.apparel.reasons.no_reason.days") and what is wrong there.
-
-_TOP_LEVEL_KEYS = ("review_declared_value_above", "reasons", "conditions", "review_cases",
-                   "categories")
-
-
-def _read_policy(data: object) -> ReturnPolicy:
-    _mapping(data, "the file", required=_TOP_LEVEL_KEYS)
-    limit = data["review_declared_value_above"]
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit <= 0:
-        raise PolicyError(f"review_declared_value_above: must be an amount in yuan above 0, "
-                          f"got {limit!r}")
-
-    reasons = _mapping(data["reasons"], "reasons", required=REASONS)
-    reason_names = {
-        reason: _text_under("names", reasons[reason], f"reasons.{reason}") for reason in REASONS
-    }
-    conditions = {
-        condition_id: _read_condition(condition_id, entry)
-        for condition_id, entry in _dict(data["conditions"], "conditions").items()
-    }
-    review_cases = {
-        case_id: ReviewCase(case_id, _text_under("because", entry, f"review_cases.{case_id}"))
-        for case_id, entry in _dict(data["review_cases"], "review_cases").items()
-    }
-
-    categories = _dict(data["categories"], "categories")
-    missing = [category for category in CATEGORIES if category not in categories]
-    if missing:
-        raise PolicyError(f"categories: missing {', '.join(missing)}")
-    return ReturnPolicy(
-        reason_names,
-        {
-            category: _read_category(f"categories.{category}", entry, conditions, review_cases)
-            for category, entry in categories.items()
-        },
-        float(limit),
-    )
-
-
-def _read_condition(condition_id: str, entry: object) -> Condition:
-    where = f"conditions.{condition_id}"
-    _mapping(entry, where, required=("question", "satisfied_by", "requirement"))
-    if not isinstance(entry["satisfied_by"], bool):
-        raise PolicyError(f"{where}.satisfied_by: must be true or false, "
-                          f"got {entry['satisfied_by']!r}")
-    return Condition(
-        condition_id,
-        _text(entry["question"], f"{where}.question"),
-        entry["satisfied_by"],
-        _text(entry["requirement"], f"{where}.requirement"),
-    )
-
-
-def _read_category(
-    where: str,
-    entry: object,
-    conditions: Dict[str, Condition],
-    review_cases: Dict[str, ReviewCase],
-) -> Category:
-    _mapping(entry, where, required=("names", "reasons"), optional=("exclusions",))
-    rules = _mapping(entry["reasons"], f"{where}.reasons", optional=REASONS)
-    exclusions = _mapping(entry.get("exclusions") or {}, f"{where}.exclusions", optional=REASONS)
-    for reason in REASONS:
-        if reason in rules and reason in exclusions:
-            raise PolicyError(f"{where}: {reason} is under both reasons and exclusions")
-        if reason not in rules and reason not in exclusions:
-            raise PolicyError(f"{where}: no rule for {reason}; list it under reasons, or "
-                              f"under exclusions with what the customer is told")
-    return Category(
-        _text(entry["names"], f"{where}.names"),
-        {
-            reason: _read_rule(f"{where}.reasons.{reason}", rule, conditions, review_cases)
-            for reason, rule in rules.items()
-        },
-        {
-            reason: _text(text, f"{where}.exclusions.{reason}")
-            for reason, text in exclusions.items()
-        },
-    )
-
-
-def _read_rule(
-    where: str,
-    entry: object,
-    conditions: Dict[str, Condition],
-    review_cases: Dict[str, ReviewCase],
-) -> ReasonRule:
-    _mapping(entry, where, required=("shipping_paid_by",),
-             optional=("days", "hours", "conditions", "needs_person"))
-    units = [unit for unit in ("days", "hours") if unit in entry]
-    if len(units) != 1:
-        raise PolicyError(f"{where}: give the window as either days or hours, "
-                          f"got {' and '.join(units) or 'neither'}")
-    unit = units[0]
-    length = entry[unit]
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise PolicyError(f"{where}.{unit}: must be a whole number, 0 or more, got {length!r}")
-
-    condition_ids = entry.get("conditions") or []
-    if not isinstance(condition_ids, list):
-        raise PolicyError(f"{where}.conditions: must be a list of condition ids")
-    for condition_id in condition_ids:
-        if condition_id not in conditions:
-            raise PolicyError(f"{where}.conditions: unknown condition {condition_id!r}; "
-                              f"defined: {', '.join(conditions)}")
-
-    payer = entry["shipping_paid_by"]
-    if payer not in PAYERS:
-        raise PolicyError(f"{where}.shipping_paid_by: must be one of {', '.join(PAYERS)}, "
-                          f"got {payer!r}")
-
-    case_id = entry.get("needs_person")
-    if case_id is not None and case_id not in review_cases:
-        raise PolicyError(f"{where}.needs_person: unknown review case {case_id!r}; "
-                          f"defined: {', '.join(review_cases)}")
-
-    return ReasonRule(
-        Window(length, unit),
-        tuple(conditions[condition_id] for condition_id in condition_ids),
-        payer,
-        review_cases[case_id] if case_id is not None else None,
-    )
-
-
-def _dict(node: object, where: str) -> dict:
-    if not isinstance(node, dict):
-        raise PolicyError(f"{where}: must be a mapping of keys to values, got {node!r}")
-    return node
-
-
-def _mapping(node: object, where: str, required=(), optional=()) -> dict:
-    """`node` as a dict with the `required` keys and no keys but those and `optional`."""
-    allowed = (*required, *optional)
-    unknown = [key for key in _dict(node, where) if key not in allowed]
-    if unknown:
-        raise PolicyError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
-    missing = [key for key in required if key not in node]
-    if missing:
-        raise PolicyError(f"{where}: missing {', '.join(missing)}")
-    return node
-
-
-def _text(node: object, where: str) -> Phrase:
-    _mapping(node, where, required=("zh", "en"))
-    for language in ("zh", "en"):
-        text = node[language]
-        if not isinstance(text, str) or not text.strip():
-            raise PolicyError(f"{where}.{language}: must be a text, got {text!r}")
-        # Texts pass through str.format on their way out, where braces are placeholders.
-        if "{" in text or "}" in text:
-            raise PolicyError(f"{where}.{language}: curly braces are not allowed in texts")
-    return Phrase(node["zh"], node["en"])
-
-
-def _text_under(key: str, node: object, where: str) -> Phrase:
-    """The text of a mapping that holds only `key`."""
-    return _text(_mapping(node, where, required=(key,))[key], f"{where}.{key}")

@@ -4,14 +4,14 @@
  *
  * API: handoff/openapi.yaml. The REST calls carry the login token as a Bearer header;
  * the live websocket (/ws) pushes queue, message, assigned, requeued and overdue
- * events. All texts from the service are inserted as text nodes (see common.js).
+ * events. All texts from the service are inserted as text nodes (see staff.js).
  */
 "use strict";
 
 (() => {
   const { h, fill, bi, $, label, labelText, priorityBadge, now, syncClock, clock, dateTime,
     duration, maskPhone, Session, Api, errorText, LiveSocket, debounce, toast, showConnection,
-    choiceSelect } = Handoff;
+    choiceSelect, signIn } = Staff;
 
   const QUEUE_REFRESH_SECONDS = 15;
   const session = new Session("handoff.console");
@@ -27,54 +27,26 @@
     socket: null,
     timers: [],
   };
+  let login = null; // the sign-in form (Staff.signIn)
 
   // ---- Log in / out ----------------------------------------------------------
 
   function boot() {
-    $("#login-form").addEventListener("submit", onLogin);
+    login = signIn({
+      session,
+      api,
+      role: "agent",
+      wrongRole: "此页面供坐席使用，主管请打开 /supervisor。 This page is for agents.",
+      title: ["坐席登录", "Agent sign-in"],
+      hint: ["主管请使用 ", h("a", { href: "/supervisor" }, "主管页面 supervisor page"), "。"],
+      parts: ["#app", "#session-bar"],
+      banners: ["#conn-banner", "#lease-banner"],
+      onEnter: start,
+    });
     $("#logout").addEventListener("click", onLogout);
     $("#presence").addEventListener("change", (e) => setPresence(e.target.value));
     $("#take-next").addEventListener("click", takeNext);
-    if (session.token && session.user && session.user.role === "agent") start();
-    else showLogin();
-  }
-
-  function showLogin(message) {
-    $("#app").hidden = true;
-    $("#session-bar").hidden = true;
-    $("#conn-banner").hidden = true;
-    $("#lease-banner").hidden = true;
-    fill($("#alerts"));
-    $("#login").hidden = false;
-    $("#login-error").textContent = message || "";
-    $("#login-user").focus();
-  }
-
-  async function onLogin(event) {
-    event.preventDefault();
-    const user = $("#login-user").value.trim();
-    const password = $("#login-password").value;
-    const error = $("#login-error");
-    if (!user || !password) {
-      error.textContent = "请输入用户名和密码。 Enter your user name and password.";
-      return;
-    }
-    const button = event.submitter || $("#login-form button[type=submit]");
-    button.disabled = true;
-    try {
-      const login = await api.call("POST", "/api/login", { user, password });
-      if (login.user.role !== "agent") {
-        error.textContent = "此页面供坐席使用，主管请打开 /supervisor。 This page is for agents.";
-        return;
-      }
-      session.save(login);
-      $("#login-password").value = "";
-      start();
-    } catch (e) {
-      error.textContent = errorText(e);
-    } finally {
-      button.disabled = false;
-    }
+    login.resume();
   }
 
   async function onLogout() {
@@ -100,17 +72,16 @@
     state.alerts.clear();
     state.selected = null;
     fill($("#chats"));
+    fill($("#alerts"));
     session.clear();
     document.title = "快递客服工作台 · Agent console";
-    showLogin(message);
+    login.show(message);
   }
 
   // ---- Start -----------------------------------------------------------------
 
+  /** The console for session.user, once signed in (the form showed #app and #session-bar). */
   async function start() {
-    $("#login").hidden = true;
-    $("#app").hidden = false;
-    $("#session-bar").hidden = false;
     const user = session.user;
     fill($("#who"), h("strong", {}, user.name || user.id), " ",
       h("small", { class: "muted" }, (user.skills || []).map((s) => labelText("skill", s)).join(" · ")));

@@ -5,13 +5,13 @@
  *
  * Live from the websocket (/ws) and GET /api/supervisor/overview, refreshed every few
  * seconds anyway so the page is right even after missed events. All texts from the
- * service are inserted as text nodes (see common.js).
+ * service are inserted as text nodes (see staff.js).
  */
 "use strict";
 
 (() => {
   const { h, fill, bi, $, label, labelText, priorityBadge, clock, dateTime, duration, maskPhone,
-    Session, Api, errorText, LiveSocket, debounce, toast, showConnection, choiceSelect } = Handoff;
+    Session, Api, errorText, LiveSocket, debounce, toast, showConnection, choiceSelect, signIn } = Staff;
 
   const OVERVIEW_SECONDS = 3;
   const CALLBACKS_SECONDS = 15;
@@ -30,44 +30,22 @@
     timers: [],
   };
   const browserNow = () => Date.now() / 1000;
+  let login = null; // the sign-in form (Staff.signIn)
 
   function boot() {
-    $("#login-form").addEventListener("submit", onLogin);
+    login = signIn({
+      session,
+      api,
+      role: "supervisor",
+      wrongRole: "此页面仅限主管，坐席请打开 /console。 Supervisors only.",
+      title: ["主管登录", "Supervisor sign-in"],
+      hint: ["坐席请使用 ", h("a", { href: "/console" }, "坐席工作台 agent console"), "。"],
+      parts: ["#app", "#session-bar"],
+      banners: ["#conn-banner"],
+      onEnter: start,
+    });
     $("#logout").addEventListener("click", () => signOut(""));
-    if (session.token && session.user && session.user.role === "supervisor") start();
-    else showLogin();
-  }
-
-  function showLogin(message) {
-    $("#app").hidden = true;
-    $("#session-bar").hidden = true;
-    $("#conn-banner").hidden = true;
-    $("#login").hidden = false;
-    $("#login-error").textContent = message || "";
-    $("#login-user").focus();
-  }
-
-  async function onLogin(event) {
-    event.preventDefault();
-    const user = $("#login-user").value.trim();
-    const password = $("#login-password").value;
-    const error = $("#login-error");
-    if (!user || !password) {
-      error.textContent = "请输入用户名和密码。 Enter your user name and password.";
-      return;
-    }
-    try {
-      const login = await api.call("POST", "/api/login", { user, password });
-      if (login.user.role !== "supervisor") {
-        error.textContent = "此页面仅限主管，坐席请打开 /console。 Supervisors only.";
-        return;
-      }
-      session.save(login);
-      $("#login-password").value = "";
-      start();
-    } catch (e) {
-      error.textContent = errorText(e);
-    }
+    login.resume();
   }
 
   function signOut(message) {
@@ -76,13 +54,11 @@
     state.timers.forEach(clearInterval);
     state.timers = [];
     session.clear();
-    showLogin(message);
+    login.show(message);
   }
 
+  /** The overview for session.user, once signed in (the form showed #app and #session-bar). */
   async function start() {
-    $("#login").hidden = true;
-    $("#app").hidden = false;
-    $("#session-bar").hidden = false;
     fill($("#who"), h("strong", {}, session.user.name || session.user.id));
     state.socket = new LiveSocket({
       token: session.token,

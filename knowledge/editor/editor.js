@@ -1,51 +1,17 @@
 /*
  * The knowledge editor page: articles, answer tests, preview, publishing, history,
  * the audit log and the gap list, over the editor service's API (editor_openapi.yaml).
- * Plain browser JavaScript: no build step, no libraries, nothing from a CDN.
+ * Plain browser JavaScript: no build step, no libraries, nothing from a CDN; the
+ * staff pages' toolkit (/staff/staff.js, `Staff`) is loaded first.
  *
  * Security rule: every text from the service is put into the page as a text node
- * (textContent, through h() below), never as markup. Article texts are written by
- * editors, but the gap list holds what customers typed.
+ * (textContent, through the toolkit's h()), never as markup. Article texts are
+ * written by editors, but the gap list holds what customers typed.
  */
 "use strict";
 
 (() => {
-  // ---- DOM -------------------------------------------------------------------
-
-  const $ = (selector) => document.querySelector(selector);
-
-  /** h("div", {class: "x", onclick: fn}, "text", child, [more]) -> Element.
-   *  Strings and numbers become text nodes; null/undefined/false are skipped. */
-  function h(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "dataset") Object.assign(node.dataset, value);
-      else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-      else if (key === "hidden" || key === "disabled") node[key] = Boolean(value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    return append(node, children);
-  }
-
-  function append(node, children) {
-    for (const child of children) {
-      if (child === undefined || child === null || child === false) continue;
-      if (Array.isArray(child)) append(node, child);
-      else if (child instanceof Node) node.appendChild(child);
-      else node.appendChild(document.createTextNode(String(child)));
-    }
-    return node;
-  }
-
-  function fill(node, ...children) {
-    node.replaceChildren();
-    return append(node, children);
-  }
-
-  /** A Chinese label with its English in small text after it. */
-  const bi = (zh, en) => h("span", { class: "bi" }, zh, en ? h("small", { lang: "en" }, en) : null);
+  const { h, fill, bi, $, dateTime, Session, Api, errorTexts, debounce, busy, toast, signIn } = Staff;
 
   const LABELS = {
     status: { draft: ["草稿", "draft"], published: ["已发布", "published"], archived: ["已归档", "archived"] },
@@ -68,23 +34,10 @@
     return h("span", { class: `badge status-${status}`, dataset: { status } }, label("status", status));
   }
 
-  const pad = (n) => String(n).padStart(2, "0");
-
   /** 2026-11-23 18:16 in the browser's time zone, from the service's ISO UTC time. */
-  function when(iso) {
-    const d = new Date(iso);
-    if (!iso || Number.isNaN(d.getTime())) return "—";
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  }
+  const when = (iso) => (iso && !Number.isNaN(new Date(iso).getTime()) ? dateTime(iso) : "—");
 
   const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
-
-  function toast(text, kind) {
-    if (kind === "error") console.error(text); // for whoever looks at the browser console
-    const note = h("div", { class: `toast ${kind || "info"}` }, text);
-    $("#toasts").appendChild(note);
-    setTimeout(() => note.remove(), kind === "error" ? 9000 : 5000);
-  }
 
   /** Shows a message box: kind ok, warn or error; extra nodes (a list, a button) after the text. */
   function message(box, kind, text, ...extra) {
@@ -98,97 +51,18 @@
     box.replaceChildren();
   }
 
-  /** Runs `work` with the button disabled and showing it is busy. */
-  async function busy(button, work) {
-    button.disabled = true;
-    button.classList.add("busy");
-    try {
-      return await work();
-    } finally {
-      button.disabled = false;
-      button.classList.remove("busy");
-    }
-  }
-
   // ---- Session and API -------------------------------------------------------
 
-  const SESSION_KEY = "knowledge-editor";
-
   /** The login of this tab (sessionStorage): it ends with the tab. */
-  const session = {
-    token: null,
-    user: null,
-    load() {
-      try {
-        const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-        if (saved && saved.token && saved.expires_at * 1000 > Date.now()) {
-          this.token = saved.token;
-          this.user = saved.user;
-        }
-      } catch (_) {
-        sessionStorage.removeItem(SESSION_KEY);
-      }
-    },
-    save(login) {
-      this.token = login.token;
-      this.user = login.user;
-      sessionStorage.setItem(SESSION_KEY, JSON.stringify(login));
-    },
-    clear() {
-      this.token = null;
-      this.user = null;
-      sessionStorage.removeItem(SESSION_KEY);
-    },
-    get isReviewer() { return Boolean(this.user && this.user.role === "reviewer"); },
-  };
+  const session = new Session("knowledge-editor");
+  const isReviewer = () => Boolean(session.user && session.user.role === "reviewer");
 
-  class ApiError extends Error {
-    constructor(status, body) {
-      super((body && body.message) || `HTTP ${status}`);
-      this.status = status;
-      this.code = (body && body.error) || `http_${status}`;
-      this.body = body || {};
-    }
-  }
+  const api = new Api(session, () => loggedOut("登录已失效，请重新登录。 Your session has ended; log in again."),
+    { unreachable: "无法连接编辑服务，请检查网络。 The service cannot be reached." });
 
-  /** A call with `Authorization: Bearer <token>`; `yaml` sends the body as YAML text. */
-  async function api(method, path, body, { yaml } = {}) {
-    const headers = { Accept: "application/json" };
-    if (session.token) headers.Authorization = `Bearer ${session.token}`;
-    let payload;
-    if (yaml !== undefined) {
-      headers["Content-Type"] = "application/yaml; charset=utf-8";
-      payload = yaml;
-    } else if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      payload = JSON.stringify(body);
-    }
-    let reply;
-    try {
-      reply = await fetch(path, { method, headers, body: payload, cache: "no-store", credentials: "omit" });
-    } catch (_) {
-      throw new ApiError(0, { error: "network", message: "无法连接编辑服务，请检查网络。 The service cannot be reached." });
-    }
-    const text = await reply.text();
-    let data = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch (_) {
-      data = { error: `http_${reply.status}`, message: text.slice(0, 200) };
-    }
-    if (!reply.ok) {
-      const error = new ApiError(reply.status, data);
-      if (reply.status === 401 && path !== "/api/login") loggedOut("登录已失效，请重新登录。 Your session has ended; log in again.");
-      throw error;
-    }
-    return data;
-  }
-
-  const ERRORS = {
+  /** Chinese summary, then the service's own (English) message. */
+  const errorText = errorTexts({
     network: "无法连接服务",
-    invalid_credentials: "用户名或密码错误",
-    too_many_attempts: "失败次数过多，请稍后再试",
-    forbidden: "没有权限",
     unauthorised: "登录已失效",
     invalid_article: "文章未保存，请修改以下问题",
     invalid_yaml: "YAML 格式错误，未保存",
@@ -198,14 +72,7 @@
     publish_refused: "发布被拒绝",
     too_large: "内容过大，未保存",
     database_unavailable: "知识库暂时不可用，请重试",
-  };
-
-  /** Chinese summary, then the service's own (English) message. */
-  function errorText(error) {
-    if (!(error instanceof ApiError)) return String(error && error.message ? error.message : error);
-    const zh = ERRORS[error.code];
-    return zh ? `${zh}。 ${error.message}` : error.message;
-  }
+  });
 
   /** The problems an invalid_article / invalid_answer_tests error lists, as a list. */
   function problemList(error) {
@@ -230,49 +97,22 @@
 
   // ---- Login -----------------------------------------------------------------
 
-  function showLogin(text) {
-    $("#app").hidden = true;
-    $("#views").hidden = true;
-    $("#session-bar").hidden = true;
-    $("#login").hidden = false;
-    $("#login-error").textContent = text || "";
-    $("#login-password").value = "";
-    $("#login-user").focus();
-  }
+  let login = null; // the sign-in form (Staff.signIn)
 
   function loggedOut(text) {
     session.clear();
-    showLogin(text);
+    login.show(text);
   }
 
-  async function logIn(event) {
-    event.preventDefault();
-    const button = $("#login-form button[type=submit]");
-    $("#login-error").textContent = "";
-    try {
-      const login = await busy(button, () => api("POST", "/api/login", {
-        user: $("#login-user").value.trim(),
-        password: $("#login-password").value,
-      }));
-      session.save(login);
-      start();
-    } catch (error) {
-      $("#login-error").textContent = errorText(error);
-    }
-  }
-
+  /** The editor for session.user, once signed in (the form showed #app, #views and #session-bar). */
   function start() {
-    $("#login").hidden = true;
-    $("#app").hidden = false;
-    $("#views").hidden = false;
-    $("#session-bar").hidden = false;
     const user = session.user;
     const role = user.role === "reviewer" ? bi("审核员", "reviewer") : bi("编辑", "editor");
     fill($("#who"), h("strong", {}, user.name), " ", h("span", { class: "badge role", dataset: { role: user.role } }, role));
     document.body.dataset.role = user.role;
     // Publishing and rollback are a reviewer's act; an editor does not see the buttons.
-    $("#publish").hidden = !session.isReviewer;
-    $("#publish-note").hidden = session.isReviewer;
+    $("#publish").hidden = !isReviewer();
+    $("#publish-note").hidden = isReviewer();
     showView("articles");
     loadList();
   }
@@ -298,7 +138,7 @@
     if ($("#search").value.trim()) query.set("query", $("#search").value.trim());
     if ($("#status-filter").value) query.set("status", $("#status-filter").value);
     try {
-      const data = await api("GET", `/api/articles?${query}`);
+      const data = await api.get(`/api/articles?${query}`);
       if (request !== listRequest) return; // a newer search is on its way
       renderList(data.articles);
     } catch (error) {
@@ -328,7 +168,7 @@
 
   async function openArticle(articleId) {
     try {
-      const view = await api("GET", `/api/articles/${encodeURIComponent(articleId)}`);
+      const view = await api.get(`/api/articles/${encodeURIComponent(articleId)}`);
       showArticle(view);
     } catch (error) {
       toast(errorText(error), "error");
@@ -449,10 +289,10 @@
           if (current) query.set("base_version", current.latest.version);
           if (comment) query.set("comment", comment);
           const path = current ? `/api/articles/${encodeURIComponent(current.id)}` : "/api/articles";
-          return api(current ? "PUT" : "POST", `${path}?${query}`, undefined, { yaml: $("#f-yaml").value });
+          return api.call(current ? "PUT" : "POST", `${path}?${query}`, undefined, { yaml: $("#f-yaml").value });
         }
-        if (!current) return api("POST", "/api/articles", { article: formArticle(), comment });
-        return api("PUT", `/api/articles/${encodeURIComponent(current.id)}`, {
+        if (!current) return api.post("/api/articles", { article: formArticle(), comment });
+        return api.put(`/api/articles/${encodeURIComponent(current.id)}`, {
           article: formArticle(), base_version: current.latest.version, comment,
         });
       });
@@ -507,7 +347,7 @@
       return;
     }
     try {
-      const tests = await busy($("#save-tests"), () => api("PUT",
+      const tests = await busy($("#save-tests"), () => api.put(
         `/api/articles/${encodeURIComponent(state.current.id)}/answer-tests`,
         { questions: lines($("#f-tests").value), base_version: state.current.answer_tests.version }));
       state.current.answer_tests = tests;
@@ -523,7 +363,7 @@
     const report = $("#gate-report");
     fill(report, h("p", { class: "muted" }, "正在运行全部答案测试…（约数秒） Running every answer test…"));
     try {
-      const result = await busy($("#run-tests"), () => api("POST", "/api/answer-tests/run", { articles: [state.current.id] }));
+      const result = await busy($("#run-tests"), () => api.post("/api/answer-tests/run", { articles: [state.current.id] }));
       renderReport(result, null);
     } catch (error) {
       fill(report, h("div", { class: "message error" }, errorText(error)));
@@ -536,7 +376,7 @@
     const report = $("#gate-report");
     fill(report, h("p", { class: "muted" }, "正在运行答案测试并发布… Testing and publishing…"));
     try {
-      const result = await busy($("#publish"), () => api("POST", "/api/publish", { articles: [id] }));
+      const result = await busy($("#publish"), () => api.post("/api/publish", { articles: [id] }));
       await openArticle(id);
       if (result.revision === null) {
         fill(report, h("div", { class: "message warn" }, result.message));
@@ -603,7 +443,7 @@
     const language = $("#preview-language").value;
     try {
       const [web, ivr] = await Promise.all(["web", "ivr"].map((channel) =>
-        api("GET", `/api/articles/${id}/preview?channel=${channel}&language=${language}`)));
+        api.get(`/api/articles/${id}/preview?channel=${channel}&language=${language}`)));
       if (request !== previewRequest) return;
       fill($("#preview-version"), `v${web.version} `, statusBadge(web.status));
       fill($("#preview-web"), web.text);
@@ -620,7 +460,7 @@
     const id = state.current.id;
     clearMessage($("#history-message"));
     try {
-      const data = await api("GET", `/api/articles/${encodeURIComponent(id)}/history`);
+      const data = await api.get(`/api/articles/${encodeURIComponent(id)}/history`);
       renderHistory(id, data.versions);
     } catch (error) {
       message($("#history-message"), "error", errorText(error));
@@ -641,7 +481,7 @@
             type: "button", class: "ghost small diff-button",
             onclick: () => showDiff(id, previous.version, version.version),
           }, `与 v${previous.version} 比较 Diff`) : h("span", { class: "muted small" }, "首个版本 first version"),
-          session.isReviewer && version.version !== liveVersion ? rollbackButton(id, version.version) : null));
+          isReviewer() && version.version !== liveVersion ? rollbackButton(id, version.version) : null));
     }));
     if (versions.length > 1) showDiff(id, versions[1].version, versions[0].version);
     else fill($("#diff"));
@@ -663,7 +503,7 @@
       clearTimeout(armed);
       armed = null;
       try {
-        const result = await busy(button, () => api("POST", `/api/articles/${encodeURIComponent(id)}/rollback`, { version }));
+        const result = await busy(button, () => api.post(`/api/articles/${encodeURIComponent(id)}/rollback`, { version }));
         await openArticle(id);
         toast(`已回滚：v${version} 的内容作为 v${result.articles[0].version} 上线。 Rolled back.`);
         loadList();
@@ -680,7 +520,7 @@
       item.classList.toggle("selected", Number(item.dataset.version) === to);
     }
     try {
-      const data = await api("GET", `/api/articles/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`);
+      const data = await api.get(`/api/articles/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`);
       const diffLines = data.diff ? data.diff.split("\n") : ["（两个版本内容相同 the versions are the same）"];
       fill($("#diff"), diffLines.map((line) => h("span", { class: `line ${diffClass(line)}` }, `${line}\n`)));
     } catch (error) {
@@ -703,7 +543,7 @@
     const query = new URLSearchParams({ limit: "200" });
     if ($("#audit-article").value.trim()) query.set("article", $("#audit-article").value.trim());
     try {
-      const data = await api("GET", `/api/audit?${query}`);
+      const data = await api.get(`/api/audit?${query}`);
       fill($("#audit"), data.entries.map((entry) => h("tr", { dataset: { action: entry.action } },
         h("td", { class: "nowrap" }, when(entry.at)),
         h("td", {}, entry.user_name, entry.user_name !== entry.user ? h("small", { class: "muted" }, ` ${entry.user}`) : null),
@@ -718,7 +558,7 @@
 
   async function loadGaps() {
     try {
-      const data = await api("GET", "/api/gaps?limit=200");
+      const data = await api.get("/api/gaps?limit=200");
       fill($("#gaps"), data.gaps.map((gap) => h("tr", { class: "gap" },
         h("td", { class: "question" }, gap.question),
         h("td", { class: "count" }, gap.count),
@@ -748,17 +588,19 @@
 
   // ---- Wiring ----------------------------------------------------------------
 
-  let searchTimer = null;
-
   document.addEventListener("DOMContentLoaded", () => {
-    $("#login-form").addEventListener("submit", logIn);
+    login = signIn({
+      session,
+      api,
+      title: ["编辑登录", "Editor sign-in"],
+      parts: ["#app", "#views", "#session-bar"],
+      errorText,
+      onEnter: start,
+    });
     $("#logout").addEventListener("click", () => loggedOut(""));
     for (const tab of document.querySelectorAll(".view-tab")) tab.addEventListener("click", () => showView(tab.dataset.view));
     $("#search-form").addEventListener("submit", (event) => { event.preventDefault(); loadList(); });
-    $("#search").addEventListener("input", () => {
-      clearTimeout(searchTimer);
-      searchTimer = setTimeout(loadList, 250);
-    });
+    $("#search").addEventListener("input", debounce(loadList, 250));
     $("#status-filter").addEventListener("change", loadList);
     $("#new-article").addEventListener("click", () => newArticle());
     $("#mode-form").addEventListener("click", () => setMode("form"));
@@ -770,8 +612,6 @@
     $("#preview-language").addEventListener("change", loadPreview);
     $("#audit-form").addEventListener("submit", loadAudit);
     $("#reload-gaps").addEventListener("click", loadGaps);
-    session.load();
-    if (session.token) start();
-    else showLogin();
+    login.resume();
   });
 })();

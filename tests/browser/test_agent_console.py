@@ -32,8 +32,10 @@ from foundation.settings import ROOT
 from foundation.staff.web import PAGE_HEADERS, configure_logging
 from foundation.staff.auth import User, hash_password, load_users, save_user
 from handoff.cases import CaseArchive
-from handoff.queue import HandoffQueue, Presence, QueueSettings, UnknownAgent
-from handoff.relay import ConsoleHub, OverdueAlerts
+from handoff.alerts import OverdueAlerts
+from handoff.queue import HandoffQueue, QueueSettings, UnknownAgent
+from handoff.queue_records import Presence
+from handoff.service.console_hub import ConsoleHub
 from services import log_in, start_service
 
 
@@ -115,7 +117,7 @@ def start_handoff_service(stack, users_file: Path, directory: Path):
 def run_service() -> None:
     """`python -m handoff.service`, plus the console's pages when the service does not
     serve them itself yet (add_console_routes is what it should have)."""
-    from handoff import service
+    from handoff.service import app as service
 
     configure_logging()
     settings = service.ServiceSettings.from_environment()

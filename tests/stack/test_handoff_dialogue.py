@@ -12,7 +12,8 @@ import requests
 from actions.handoff import rating_in
 from chat import say, tracker
 from handoff.cases import CaseArchive, ClosedCase
-from handoff.queue import HandoffQueue, Presence, QueueSettings
+from handoff.queue import HandoffQueue, QueueSettings
+from handoff.queue_records import Presence
 
 
 def queue_call(redis_url, method, *args, **kwargs):

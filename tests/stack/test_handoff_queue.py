@@ -17,16 +17,12 @@ from handoff.queue import (
     DEFAULT_SKILLS,
     ESCALATED_PRIORITY,
     AgentUnavailable,
-    Breach,
     HandoffQueue,
-    Overdue,
-    Presence,
     QueueSettings,
-    Requeued,
-    Ticket,
     UnknownAgent,
     UnknownConversation,
 )
+from handoff.queue_records import Breach, Overdue, Presence, Requeued, Ticket
 
 T0 = 1_800_000_000.0
 # As handoff/routing.yml has them: a VIP, a complaint or parcel exception, an ordinary request.
@@ -101,7 +97,6 @@ def test_the_agent_gets_the_most_urgent_conversation_across_their_skills(redis_u
 
 def test_enqueue_is_idempotent_while_waiting_and_while_assigned(redis_url):
     async def scenario(queue):
-        queue_key = queue.settings.key_prefix + "queue:tracking"
         first = await queue.enqueue(Ticket("c1", "tracking", NORMAL, reason="first"), now=T0)
         again = await queue.enqueue(
             Ticket("c1", "tracking", URGENT, reason="second"), now=T0 + 5
@@ -111,7 +106,7 @@ def test_enqueue_is_idempotent_while_waiting_and_while_assigned(redis_url):
         assert (again.ticket.reason, again.ticket.priority, again.ticket.enqueued_at) == (
             "first", NORMAL, T0
         )
-        assert await queue.redis.zcard(queue_key) == 1
+        assert await queue.waiting_in_line("tracking") == ["c1"]
 
         await queue.register_agent("ana", ["tracking"], now=T0)
         assert (await queue.claim_next("ana", now=T0 + 6)).conversation_id == "c1"
@@ -119,7 +114,9 @@ def test_enqueue_is_idempotent_while_waiting_and_while_assigned(redis_url):
         assert not while_assigned.created
         assert while_assigned.position is None
         assert while_assigned.ticket.agent_id == "ana"
-        assert await queue.redis.zcard(queue_key) == 0
+        assert (while_assigned.ticket.assigned_at, while_assigned.ticket.waiting_since) == (T0 + 6, None)
+        assert await queue.waiting_in_line("tracking") == []
+        assert await queue.chats_of("ana") == ["c1"]
         await queue.register_agent("bo", ["tracking"], now=T0)
         assert await queue.claim_next("bo", now=T0 + 8) is None
 
@@ -132,7 +129,11 @@ def test_enqueue_is_idempotent_while_waiting_and_while_assigned(redis_url):
             *(queue.enqueue(Ticket("c2", "returns", NORMAL), now=T0 + 10) for _ in range(20))
         )
         assert sum(p.created for p in placements) == 1
-        assert await queue.redis.zcard(queue.settings.key_prefix + "queue:returns") == 1
+        assert await queue.waiting_in_line("returns") == ["c2"]
+        tickets = await queue.tickets(["c2", "never-handed-off", "c1"])
+        assert [ticket and (ticket.conversation_id, ticket.waiting_since) for ticket in tickets] == [
+            ("c2", T0 + 10), None, ("c1", T0 + 9)
+        ]
 
     run(redis_url, scenario)
 
@@ -178,8 +179,7 @@ def test_fifty_concurrent_claimers_serve_each_conversation_exactly_once(redis_ur
         loads = Counter(agent for owners in claims.values() for agent in owners)
         assert loads == {agent: capacity for agent in agents}
         for agent in agents:
-            chats = f"{queue.settings.key_prefix}agent:{agent}:chats"
-            assert await queue.redis.scard(chats) == capacity
+            assert len(await queue.chats_of(agent)) == capacity
         assert all(len(owners) == 1 for owners in claims.values())
 
         # Then they work the queue empty, closing chats to make room.
@@ -359,9 +359,7 @@ def test_transfer_to_another_skill_goes_to_the_front_and_to_an_agent_directly(re
 
         # A waiting conversation moves between queues too.
         await queue.transfer("r2", skill="complaints", now=T0 + 6)
-        assert await queue.redis.zrange(queue.settings.key_prefix + "queue:returns", 0, -1) == [
-            "t1", "r1"
-        ]
+        assert await queue.waiting_in_line("returns") == ["t1", "r1"]
         assert await queue.position("r2") == 1
 
         direct = await queue.transfer("r1", agent_id="bo", now=T0 + 7)

@@ -33,9 +33,11 @@ from foundation.privacy import MaskPhoneNumbers
 from foundation.staff.auth import load_users, verify_password
 from handoff.cases import CATEGORIES, DEPARTMENTS, CaseArchive
 from handoff.context import build_context
-from handoff.queue import HandoffQueue, QueueSettings, Ticket
+from handoff.notifications import publish_notification
+from handoff.queue import HandoffQueue, QueueSettings
+from handoff.queue_records import Ticket
 from handoff.routing import Route
-from handoff.service import ServiceSettings, create_app
+from handoff.service.app import ServiceSettings, create_app
 from services import documented_operations, password, route_operations, start_service, write_users_file
 
 # Each test has skills of its own, so what one leaves waiting no other claims.
@@ -53,7 +55,6 @@ USERS = {
 LEASE_SECONDS = 4
 SLA_REPLY_SECONDS = 3
 EVENTS_STREAM = os.environ.get("RASA_EVENTS_STREAM", "rasa:events")
-NOTIFICATIONS = "handoff:notifications"
 
 
 @dataclass
@@ -278,8 +279,8 @@ class World:
         route = Route(reason, 3, skill)
         context = build_context(await self.rasa.tracker(sender), route, [], time.time())
         await self.queue.enqueue(Ticket(sender, skill, 3, reason, "rest", language, context))
-        await self.queue.redis.publish(
-            NOTIFICATIONS, json.dumps({"type": "enqueued", "conversation_id": sender, "skill": skill})
+        await publish_notification(
+            self.queue.redis, {"type": "enqueued", "conversation_id": sender, "skill": skill}
         )
         return sender
 
@@ -686,8 +687,8 @@ def test_push_assignment_and_rasa_being_down(stack, redis_url, push_service_with
         async with Console(service, gus) as console:
             conversation = f"push-{uuid.uuid4().hex[:12]}"
             await w.queue.enqueue(Ticket(conversation, "push", 3, "customer_request", "rest", "zh-Hans"))
-            await w.queue.redis.publish(
-                NOTIFICATIONS, json.dumps({"type": "enqueued", "conversation_id": conversation, "skill": "push"})
+            await publish_notification(
+                w.queue.redis, {"type": "enqueued", "conversation_id": conversation, "skill": "push"}
             )
             assigned = await console.expect("assigned", conversation_id=conversation)
             assert assigned["agent_id"] == "gus"

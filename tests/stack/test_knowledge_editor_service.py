@@ -15,10 +15,10 @@ import requests
 import yaml
 
 from foundation.language import to_traditional
-from foundation.staff.auth import LOCKOUT_SECONDS, MAX_FAILED_LOGINS
+from foundation.staff.auth import LOCKOUT_SECONDS, MAX_FAILED_LOGINS, LocalLoginThrottle
 from knowledge.article import ARTICLES_FOLDER, load_article
-from knowledge.editor_service import OPENAPI_FILE, EditorSettings, LocalLoginThrottle, create_app
 from knowledge.live_index import LiveIndex
+from knowledge.service.app import OPENAPI_FILE, EditorSettings, create_app
 from knowledge.search import ANSWER_THRESHOLD
 from knowledge.store import KnowledgeStore
 from services import EditorService, documented_operations, password, route_operations, start_editor_service

@@ -19,7 +19,8 @@ from knowledge.answer_tests import ANSWER_TESTS_FOLDER, run_answer_tests
 from knowledge.article import ARTICLES_FOLDER, Answer, article_to_yaml
 from knowledge.publishing import PublishRefused, check, import_folder, publish, rollback
 from knowledge.search import KnowledgeIndex
-from knowledge.store import EditConflict, KnowledgeStore
+from knowledge.store import KnowledgeStore
+from knowledge.versions import EditConflict
 from articles import new_article, table_counts
 
 # Questions about logging in: given to the shipping-fee article, they take away the

@@ -14,7 +14,7 @@ import uuid
 from rasa_sdk import Tracker
 
 from actions.carrier.http_carrier import HttpCarrier
-from actions.returns import dialogue
+from actions.returns import return_form
 from commands.processes import free_port
 from chat import messages, say
 
@@ -172,7 +172,7 @@ class Dispatcher:
 
 def test_a_carrier_that_does_not_answer_loses_nothing_of_the_return(monkeypatch):
     dead = HttpCarrier(f"http://127.0.0.1:{free_port()}", "", timeout_seconds=0.5, retries=1)
-    monkeypatch.setattr(dialogue, "shared_gateway", lambda: dead)
+    monkeypatch.setattr(return_form, "shared_gateway", lambda: dead)
     slots = {
         "language": "en", "return_parcel": "KD202611230001", "return_category": "apparel",
         "return_reason": "quality", "return_answers": {}, "return_address_confirmed": True,
@@ -185,7 +185,7 @@ def test_a_carrier_that_does_not_answer_loses_nothing_of_the_return(monkeypatch)
 
     async def finish():
         try:
-            return await dialogue.ActionFinishReturn().run(dispatcher, conversation, {})
+            return await return_form.ActionFinishReturn().run(dispatcher, conversation, {})
         finally:
             await dead.close()
 

@@ -1,16 +1,18 @@
 /*
- * Shared by the agent console (console.js) and the supervisor page (supervisor.js):
- * the session, REST calls, the live websocket, safe DOM building, labels and times.
+ * The browser toolkit of the staff pages: the agent console (console.js), the
+ * supervisor page (supervisor.js) and the knowledge editor (editor.js). Safe DOM
+ * building, the session, REST calls and their errors, the sign-in form, toasts, the
+ * live websocket, labels and times. Each page loads it first, from /staff/staff.js.
  * Plain browser JavaScript: no build step, no libraries, nothing from a CDN.
  *
- * Security rule of both pages: every text that comes from the service (customer
- * messages above all, but also notes, summaries, names) is put into the page as a
- * text node (textContent / createTextNode, through h() below). Nothing is ever
- * assigned to innerHTML, so a customer typing markup sees it shown as text.
+ * Security rule of the pages: every text that comes from a service (customer
+ * messages above all, but also notes, summaries, names, articles) is put into the
+ * page as a text node (textContent / createTextNode, through h() below). Nothing is
+ * ever assigned to innerHTML, so a customer typing markup sees it shown as text.
  */
 "use strict";
 
-const Handoff = (() => {
+const Staff = (() => {
   // ---- DOM -------------------------------------------------------------------
 
   // Properties set as DOM properties; everything else is an attribute. Markup
@@ -217,28 +219,33 @@ const Handoff = (() => {
     }
   }
 
-  /** REST calls with `Authorization: Bearer <token>` (never a token in the URL). */
+  /** REST calls with `Authorization: Bearer <token>` (never a token in the URL).
+   *  `onUnauthorised(error)` runs when the service refuses the token (401);
+   *  options.unreachable is the text of the error when the service cannot be reached. */
   class Api {
-    constructor(session, onUnauthorised) {
+    constructor(session, onUnauthorised, options) {
       this.session = session;
       this.onUnauthorised = onUnauthorised;
+      this.unreachable = (options && options.unreachable) || "无法连接服务，请检查网络。 The service cannot be reached.";
     }
 
-    async call(method, path, body) {
+    /** `body` goes as JSON; with `yaml` (text) the body is that YAML instead. */
+    async call(method, path, body, { yaml } = {}) {
       const headers = { Accept: "application/json" };
       if (this.session.token) headers.Authorization = `Bearer ${this.session.token}`;
-      if (body !== undefined) headers["Content-Type"] = "application/json";
+      let payload;
+      if (yaml !== undefined) {
+        headers["Content-Type"] = "application/yaml; charset=utf-8";
+        payload = yaml;
+      } else if (body !== undefined) {
+        headers["Content-Type"] = "application/json";
+        payload = JSON.stringify(body);
+      }
       let reply;
       try {
-        reply = await fetch(path, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          cache: "no-store",
-          credentials: "omit",
-        });
+        reply = await fetch(path, { method, headers, body: payload, cache: "no-store", credentials: "omit" });
       } catch (_) {
-        throw new ApiError(0, { error: "network", message: "无法连接服务，请检查网络。 The service cannot be reached." });
+        throw new ApiError(0, { error: "network", message: this.unreachable });
       }
       if (reply.status === 204) return null;
       const text = await reply.text();
@@ -258,27 +265,41 @@ const Handoff = (() => {
 
     get(path) { return this.call("GET", path); }
     post(path, body) { return this.call("POST", path, body === undefined ? {} : body); }
+    put(path, body) { return this.call("PUT", path, body); }
   }
 
-  /** A person-readable text for an API error. */
-  function errorText(error) {
-    if (!(error instanceof ApiError)) return String(error && error.message ? error.message : error);
-    const known = {
-      network: "无法连接服务，请检查网络",
-      invalid_credentials: "用户名或密码错误",
-      too_many_attempts: "失败次数过多，请稍后再试",
-      redis_unavailable: "排队系统暂时不可用，请重试",
-      rasa_unavailable: "机器人服务暂时不可用，消息未发出，请重试",
-      database_unavailable: "工单数据库暂时不可用，请重试",
-      not_your_conversation: "该会话已不属于您",
-      unknown_conversation: "会话不存在或已结束",
-      agent_unavailable: "该坐席不在线或已满",
-      forbidden: "没有权限",
-      unauthorised: "登录已失效，请重新登录",
+  // The Chinese summaries of error codes: those of every staff service's login...
+  const LOGIN_ERRORS = {
+    invalid_credentials: "用户名或密码错误",
+    too_many_attempts: "失败次数过多，请稍后再试",
+    forbidden: "没有权限",
+  };
+
+  // ... and those of the handoff service (the console and the supervisor page).
+  const HANDOFF_ERRORS = {
+    network: "无法连接服务，请检查网络",
+    redis_unavailable: "排队系统暂时不可用，请重试",
+    rasa_unavailable: "机器人服务暂时不可用，消息未发出，请重试",
+    database_unavailable: "工单数据库暂时不可用，请重试",
+    not_your_conversation: "该会话已不属于您",
+    unknown_conversation: "会话不存在或已结束",
+    agent_unavailable: "该坐席不在线或已满",
+    unauthorised: "登录已失效，请重新登录",
+  };
+
+  /** errorText(error) for the codes of one service (`own`, over the login ones):
+   *  the Chinese summary, then the service's own (English) message. */
+  function errorTexts(own) {
+    const known = { ...LOGIN_ERRORS, ...own };
+    return (error) => {
+      if (!(error instanceof ApiError)) return String(error && error.message ? error.message : error);
+      const zh = known[error.code];
+      return zh ? `${zh}。 ${error.message}` : error.message;
     };
-    const zh = known[error.code];
-    return zh ? `${zh}。 ${error.message}` : error.message;
   }
+
+  /** A person-readable text for an error of the handoff service. */
+  const errorText = errorTexts(HANDOFF_ERRORS);
 
   // ---- Websocket -------------------------------------------------------------
 
@@ -422,8 +443,21 @@ const Handoff = (() => {
 
   // ---- Small widgets ---------------------------------------------------------
 
+  /** Runs `work` with the button disabled and showing it is busy. */
+  async function busy(button, work) {
+    button.disabled = true;
+    button.classList.add("busy");
+    try {
+      return await work();
+    } finally {
+      button.disabled = false;
+      button.classList.remove("busy");
+    }
+  }
+
   /** Short notices at the bottom of the page. */
   function toast(text, kind) {
+    if (kind === "error") console.error(text); // for whoever looks at the browser console
     let area = $("#toasts");
     if (!area) {
       area = h("div", { id: "toasts", role: "status", "aria-live": "polite" });
@@ -460,9 +494,97 @@ const Handoff = (() => {
       codes.map((code) => h("option", { value: code }, labelText(kind, code))));
   }
 
+  // ---- Sign-in ---------------------------------------------------------------
+
+  /** The sign-in form; the tests and password managers know it by its ids.
+   *  title: [Chinese, English]; hint: nodes or texts for a line below the button. */
+  function loginForm(title, hint) {
+    const field = (zh, en, input) => h("label", {}, h("span", {}, `${zh} `, h("small", { lang: "en" }, en)), input);
+    return h("form", { id: "login-form", class: "card", autocomplete: "on" },
+      h("h2", {}, `${title[0]} `, h("small", { lang: "en" }, title[1])),
+      field("用户名", "User", h("input", {
+        name: "user", id: "login-user", autocomplete: "username", required: true, autofocus: true,
+      })),
+      field("密码", "Password", h("input", {
+        name: "password", id: "login-password", type: "password", autocomplete: "current-password", required: true,
+      })),
+      h("p", { class: "form-error", id: "login-error", role: "alert" }),
+      h("button", { type: "submit", class: "primary" }, "登录 ", h("small", { lang: "en" }, "Sign in")),
+      hint ? h("p", { class: "hint" }, hint) : null);
+  }
+
+  /**
+   * The sign-in of a staff page, into its (hidden) <section id="login">:
+   *   session, api     the page's Session and Api (POST /api/login of its service)
+   *   role, wrongRole  the one role the page is for and the text for anyone else
+   *                    (no role: every user of the service)
+   *   title, hint      the form's heading [Chinese, English] and a line below it
+   *   parts            selectors of what the page shows while signed in
+   *   banners          selectors hidden too while the form shows
+   *   errorText        the page's texts for API errors
+   *   onEnter          starts the page for session.user (after a login, or a reload)
+   * Returns { show(message): the form (at logout, when the login ran out),
+   *           resume(): the page with the tab's saved login, else the form }.
+   */
+  function signIn({ session, api, role, wrongRole, title, hint, parts, banners, errorText: describe, onEnter }) {
+    const section = $("#login");
+    fill(section, loginForm(title, hint));
+    const form = $("#login-form");
+    const user = $("#login-user");
+    const password = $("#login-password");
+    const error = $("#login-error");
+    const allowed = (who) => Boolean(who) && (!role || who.role === role);
+
+    function show(message) {
+      for (const selector of [...parts, ...(banners || [])]) $(selector).hidden = true;
+      section.hidden = false;
+      error.textContent = message || "";
+      password.value = "";
+      user.focus();
+    }
+
+    function enter() {
+      section.hidden = true;
+      for (const selector of parts) $(selector).hidden = false;
+      onEnter();
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const name = user.value.trim();
+      error.textContent = "";
+      if (!name || !password.value) {
+        error.textContent = "请输入用户名和密码。 Enter your user name and password.";
+        return;
+      }
+      try {
+        const login = await busy(event.submitter || $("button[type=submit]", form),
+          () => api.post("/api/login", { user: name, password: password.value }));
+        if (!allowed(login.user)) {
+          error.textContent = wrongRole;
+          return;
+        }
+        session.save(login);
+        password.value = "";
+        enter();
+      } catch (e) {
+        error.textContent = (describe || errorText)(e);
+      }
+    });
+
+    return {
+      show,
+      resume() {
+        if (session.token && allowed(session.user)) enter();
+        else show();
+      },
+    };
+  }
+
   return {
     h, append, fill, bi, $, label, labelText, priorityBadge, LABELS,
     now, syncClock, clock, dateTime, duration, maskPhone,
-    Session, Api, ApiError, errorText, LiveSocket, debounce, toast, showConnection, choiceSelect,
+    Session, Api, ApiError, errorText, errorTexts, LiveSocket, debounce, busy, toast, showConnection,
+    choiceSelect, signIn,
   };
 })();

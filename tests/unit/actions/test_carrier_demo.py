@@ -15,19 +15,17 @@ from actions.carrier import ParcelStatus, create_gateway
 from actions.carrier import demo_seed
 from actions.carrier.demo_carrier import DemoCarrier
 from actions.carrier.demo_carrier import RETURN_PICKUPS_PER_SLOT
-from actions.carrier.demo_seed import (
-    OTHER_SIGNERS,
-    build_parcels,
-    build_returns,
+from actions.carrier.demo_parcels import OTHER_SIGNERS, build_parcels
+from actions.carrier.demo_schema import (
     parcels_table,
     pickup_city,
     return_events_table,
     returns_table,
     scan_events_table,
-    seed,
     sms_outbox_table,
     verification_codes_table,
 )
+from actions.carrier.demo_seed import build_returns, seed
 from actions.carrier.gateway import (
     MOVING_STATUSES,
     PICKUP_LEAD_TIME,
@@ -145,7 +143,7 @@ def test_a_crash_while_seeding_leaves_nothing_behind(tmp_path, monkeypatch):
         raise RuntimeError("power cut")
 
     # The parcels are written already when the events fail.
-    monkeypatch.setattr(demo_seed, "event_row", crash)
+    monkeypatch.setattr(demo_seed, "scan_event_row", crash)
     with pytest.raises(RuntimeError):
         seed(db_url, NOW)
     assert count_rows(db_url, parcels_table) == 0

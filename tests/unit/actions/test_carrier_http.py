@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, create_gateway
-from actions.carrier.demo_seed import build_parcels
+from actions.carrier.demo_parcels import build_parcels
 from actions.carrier.gateway import (
     SHANGHAI,
     PickupSlot,

@@ -6,7 +6,7 @@ import pytest
 
 from actions.carrier.gateway import SHANGHAI, PickupSlot, pickup_windows
 from actions.returns import answers
-from actions.returns.dialogue import category_names
+from actions.returns.return_form import category_names
 from actions.returns.policy import CATEGORIES, REASONS
 
 

@@ -17,14 +17,12 @@ from actions.returns.policy import (
     ELIGIBLE,
     NEEDS_REVIEW,
     NOT_ELIGIBLE,
-    POLICY_FILE,
     REASONS,
-    PolicyError,
-    ReturnPolicy,
     explain,
 )
+from actions.returns.policy_file import POLICY_FILE, PolicyError, load_policy
 
-POLICY = ReturnPolicy.load()
+POLICY = load_policy()
 DELIVERED = datetime(2026, 11, 10, 14, 0, tzinfo=SHANGHAI)
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 
@@ -434,7 +432,7 @@ def test_a_broken_policy_file_is_refused_with_a_clear_message(tmp_path, break_po
     path = tmp_path / "policy.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PolicyError) as refused:
-        ReturnPolicy.load(path)
+        load_policy(path)
     assert str(refused.value).startswith(f"{path}: ")
     assert message in str(refused.value)
 
@@ -447,7 +445,7 @@ def test_a_file_that_is_no_policy_is_refused(tmp_path, text, message):
     path = tmp_path / "policy.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError, match=message):
-        ReturnPolicy.load(path)
+        load_policy(path)
 
 
 def test_unquoted_english_cut_by_a_comma_is_caught(tmp_path):
@@ -458,7 +456,7 @@ def test_unquoted_english_cut_by_a_comma_is_caught(tmp_path):
     path.write_text(text.replace(quoted, quoted.replace('"', "")), encoding="utf-8")
     with pytest.raises(PolicyError, match="conditions.accessories_complete.requirement: "
                                           "unknown key 'manuals and free gifts must be included'"):
-        ReturnPolicy.load(path)
+        load_policy(path)
 
 
 def test_an_edited_policy_is_followed(tmp_path):
@@ -468,7 +466,7 @@ def test_an_edited_policy_is_followed(tmp_path):
     set_in(rule_of(data, "apparel", "no_reason"), "shipping_paid_by", "courier")
     path = tmp_path / "policy.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    policy = ReturnPolicy.load(path)
+    policy = load_policy(path)
     decision = policy.decide("apparel", "no_reason", DELIVERED,
                              datetime(2026, 11, 20, 12, 0, tzinfo=SHANGHAI),
                              {"tags_on": True, "worn_or_washed": False})

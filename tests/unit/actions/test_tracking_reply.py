@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import pytest
 
-from actions.carrier.demo_seed import OTHER_SIGNERS, build_parcels
+from actions.carrier.demo_parcels import OTHER_SIGNERS, build_parcels
 from actions.carrier.gateway import SHANGHAI, Parcel, ParcelStatus, Party, ScanEvent, current_status
 from actions.tracking_reply import (
     describe_other_carrier,

@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from knowledge.analysis import Analyser, load_synonyms, stem
 from knowledge.article import is_servable, load_articles
 from knowledge.evaluate import ANSWER_TESTS_TOP1_TARGET, answer_test_examples, serving_days
-from knowledge.search import ANSWER_THRESHOLD, Analyser, KnowledgeIndex, load_synonyms, stem
+from knowledge.search import ANSWER_THRESHOLD, KnowledgeIndex
 
 TODAY = date(2026, 11, 23)
 

@@ -17,7 +17,8 @@ from knowledge.article import (
     load_articles,
 )
 from articles import new_article, table_counts
-from knowledge.store import EditConflict, KnowledgeStore, UnknownArticle
+from knowledge.store import KnowledgeStore
+from knowledge.versions import EditConflict, UnknownArticle
 
 
 def with_web_answer(article, zh_web: str):

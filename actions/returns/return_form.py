@@ -1,4 +1,4 @@
-"""The return dialogue: a guided form, its outcome, and asking after a return.
+"""The return form: what it asks next, how it reads each answer, and how it ends.
 
 `return_form` asks only what is still unknown, in this order, and each answer goes
 through `validate_return_form`:
@@ -13,21 +13,19 @@ through `validate_return_form`:
   6. a pickup slot among those the carrier offers for the next three days
   7. a summary to confirm; then `action_finish_return` books it and gives the RMA
 
+The questions themselves (action_ask_<slot>) are in return_questions.py.
+
 At any step the customer can cancel ("取消", "cancel"). An answer that cannot be used is
 explained and asked again; the third one in a row hands off (form_failed). Another
 request (a question, tracking, a person) is served by its own rule while the return
 waits in its slots; the bot then offers to carry on (actions/returns/draft.py).
-
-`return_status_form` takes a return number or a parcel number (or the return made in
-this conversation) and `action_answer_return_status` tells its status, pickup slot and
-refund.
 """
 import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.carrier import GatewayError, Parcel, ParcelStatus, shared_gateway
@@ -37,7 +35,7 @@ from actions.carrier.gateway import (
     return_idempotency_key,
     shanghai_now,
 )
-from actions.conversation import channel_of, entity_values, form_was_waiting, language_of
+from actions.conversation import channel_of, entity_values, form_was_waiting, language_of, step_aside
 from actions.handoff import hand_off, hands_off_on_error, offer_human
 from actions.returns import answers, reply
 from actions.returns.draft import (
@@ -51,27 +49,18 @@ from actions.returns.draft import (
     UNAVAILABLE,
     Draft,
     cleared,
-    offer_to_resume,
+    ended,
     slot_from_slot_value,
     slot_value,
 )
-from actions.returns.policy import ELIGIBLE, NEEDS_REVIEW, Decision, ReturnPolicy
-from foundation.wording import VOICE_CHANNELS, Phrase
+from actions.returns.forms import OTHER_REQUESTS, failed_attempt
+from actions.returns.policy import ELIGIBLE, NEEDS_REVIEW, Condition, Decision
+from actions.returns.policy_file import load_policy
 from foundation.cue_words import says
-from foundation.language import ENGLISH
-from foundation.numbers import OUR_CARRIER, identify_carrier, is_return_number, looks_like_waybill_attempt
-from handoff.triggers import TRIGGERS
+from foundation.numbers import OUR_CARRIER, identify_carrier, looks_like_waybill_attempt
 
 FORM = "return_form"
-STATUS_FORM = "return_status_form"
-MAX_ATTEMPTS = TRIGGERS.form_attempts
-POLICY = ReturnPolicy.load()
-# Requests that are not an answer to the form's question: each has its own rule.
-# Not out_of_scope: in the middle of a return, an answer the form cannot read and the
-# classifier calls off-topic is an answer gone wrong, to be explained and asked again.
-OTHER_REQUESTS = frozenset(
-    {"track_parcel", "check_return_status", "request_human", "complain", "ask_faq", "goodbye"}
-)
+POLICY = load_policy()
 # Returns that are over: the parcel may be returned again.
 CLOSED_RETURNS = frozenset({ReturnStatus.CANCELLED, ReturnStatus.REJECTED})
 # What makes a typed pickup address look like one: a house number or address words.
@@ -81,8 +70,6 @@ _ADDRESS_WORDS = re.compile(
     re.IGNORECASE,
 )
 MIN_ADDRESS_CHARS = 6
-# A parcel returned more often is rare; the newest returns are what matter.
-MAX_LISTED_RETURNS = 3
 
 
 def delivered_at(parcel: Parcel) -> datetime:
@@ -100,7 +87,7 @@ def decision_so_far(draft: Draft, parcel: Parcel, now: datetime) -> Optional[Dec
     return POLICY.decide_so_far(draft.category, draft.reason, delivered_at(parcel), now, draft.answers)
 
 
-def next_condition(draft: Draft):
+def next_condition(draft: Draft) -> Condition:
     return next(condition for condition in POLICY.questions_for(draft.category, draft.reason)
                 if condition.id not in draft.answers)
 
@@ -148,7 +135,7 @@ class ValidateReturnForm(Action):
             if not form_was_waiting(tracker, FORM):
                 return await self._start(dispatcher, tracker, draft, text, language)
             if answers.is_cancel(text):
-                return self._end(CANCELLED)
+                return ended(CANCELLED)
             try:
                 events = await self._read_answer(tracker, draft, text, language)
             except Problem as problem:
@@ -156,13 +143,14 @@ class ValidateReturnForm(Action):
             if events is None:
                 intent = tracker.latest_message.get("intent", {}).get("name")
                 if intent in OTHER_REQUESTS:
-                    return self._step_aside()
+                    # Served by its own rule; the return waits in its slots.
+                    return step_aside(FORM, SlotSet("return_attempts", 0))
                 return self._failed_attempt(dispatcher, tracker, self._unclear(tracker, language),
                                             language)
             return await self._next(tracker, draft, events + [SlotSet("return_attempts", 0)])
         except GatewayError:
             dispatcher.utter_message(text=reply.returns_unavailable(language))
-            return self._end(UNAVAILABLE)
+            return ended(UNAVAILABLE)
 
     async def _start(self, dispatcher, tracker: Tracker, draft: Draft, text: str,
                      language: str) -> List[EventType]:
@@ -242,7 +230,7 @@ class ValidateReturnForm(Action):
             if confirmed is None:
                 return None
             if not confirmed:
-                return self._end(CANCELLED)
+                return ended(CANCELLED)
             draft.confirmed = True
             return [SlotSet("return_confirmed", True)]
         return None
@@ -280,7 +268,7 @@ class ValidateReturnForm(Action):
         if step is not None:
             return events + [SlotSet("requested_slot", step)]
         outcome = CONFIRMED if draft.confirmed else DECIDED
-        return events + [SlotSet("return_outcome", outcome), SlotSet("requested_slot", None)]
+        return events + ended(outcome)
 
     @staticmethod
     def _unclear(tracker: Tracker, language: str) -> str:
@@ -292,122 +280,10 @@ class ValidateReturnForm(Action):
 
     @staticmethod
     def _failed_attempt(dispatcher, tracker: Tracker, problem: str, language: str) -> List[EventType]:
-        attempts = int(tracker.get_slot("return_attempts") or 0) + 1
-        if attempts >= MAX_ATTEMPTS:
-            return [SlotSet("return_attempts", attempts), SlotSet("return_outcome", FAILED),
-                    SlotSet("requested_slot", None)]
-        if attempts == MAX_ATTEMPTS - 1:
-            problem = reply.with_last_try_warning(problem, language)
-        dispatcher.utter_message(text=problem)
-        return [SlotSet("return_attempts", attempts),
-                SlotSet("requested_slot", tracker.get_slot("requested_slot"))]
-
-    @staticmethod
-    def _end(outcome: str) -> List[EventType]:
-        return [SlotSet("return_outcome", outcome), SlotSet("requested_slot", None)]
-
-    @staticmethod
-    def _step_aside() -> List[EventType]:
-        """Leaves the form, keeping the return in its slots, and lets the message be
-        served by its own rule (see actions/tracking.py for why the rejection)."""
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("return_attempts", 0),
-                ActionExecutionRejected(FORM)]
-
-
-# The form's questions: one action_ask_<slot> each, as Rasa forms look them up.
-
-async def ask_return_parcel(dispatcher, tracker: Tracker) -> List[EventType]:
-    tracked = tracker.get_slot("tracked_parcel")
-    dispatcher.utter_message(text=reply.ask_parcel(tracked, language_of(tracker)))
-    return []
-
-
-async def ask_return_category(dispatcher, tracker: Tracker) -> List[EventType]:
-    text, buttons = reply.ask_category(POLICY, language_of(tracker), channel_of(tracker))
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return []
-
-
-async def ask_return_reason(dispatcher, tracker: Tracker) -> List[EventType]:
-    text, buttons = reply.ask_reason(answers.vocabulary().reason_labels, language_of(tracker),
-                                     channel_of(tracker))
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return []
-
-
-async def ask_return_answers(dispatcher, tracker: Tracker) -> List[EventType]:
-    condition = next_condition(Draft.of(tracker))
-    text, buttons = reply.ask_condition(condition, language_of(tracker), channel_of(tracker))
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return []
-
-
-async def ask_return_address_confirmed(dispatcher, tracker: Tracker) -> List[EventType]:
-    parcel = await shared_gateway().get_parcel(tracker.get_slot("return_parcel"))
-    text, buttons = reply.ask_address(parcel, language_of(tracker), channel_of(tracker))
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return []
-
-
-async def ask_return_address(dispatcher, tracker: Tracker) -> List[EventType]:
-    dispatcher.utter_message(text=reply.ask_new_address(language_of(tracker)))
-    return []
-
-
-async def ask_return_pickup_slot(dispatcher, tracker: Tracker) -> List[EventType]:
-    """Offers the carrier's free slots; none left ends the form."""
-    language = language_of(tracker)
-    try:
-        slots = await shared_gateway().pickup_slots(tracker.get_slot("return_parcel"))
-    except GatewayError:
-        dispatcher.utter_message(text=reply.returns_unavailable(language))
-        return [SlotSet("return_outcome", UNAVAILABLE), SlotSet("requested_slot", None)]
-    slots = slots[: answers.MAX_SLOT_CHOICES]
-    if not slots:
-        return [SlotSet("return_outcome", NO_SLOTS), SlotSet("requested_slot", None)]
-    text, buttons = reply.ask_slot(slots, shanghai_now().date(), language, channel_of(tracker))
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return [SlotSet("return_slot_options", [slot_value(slot) for slot in slots])]
-
-
-async def ask_return_confirmed(dispatcher, tracker: Tracker) -> List[EventType]:
-    draft = Draft.of(tracker)
-    language = language_of(tracker)
-    parcel = await shared_gateway().get_parcel(draft.parcel)
-    decision = decision_so_far(draft, parcel, shanghai_now())
-    label = answers.vocabulary().reason_labels[draft.reason]
-    text, buttons = reply.summary(
-        draft.parcel, POLICY.category_name(draft.category),
-        Phrase(label["zh"], label["en"]), reply.shown_address(draft.address, parcel),
-        draft.slot, decision.return_shipping_paid_by, shanghai_now().date(), language,
-        channel_of(tracker),
-    )
-    dispatcher.utter_message(text=text, buttons=buttons)
-    return []
-
-
-def _ask_action(slot: str, ask) -> type:
-    """An action_ask_<slot> that runs `ask`."""
-
-    async def run(self, dispatcher, tracker, domain):
-        return await ask(dispatcher, tracker)
-
-    return type(f"ActionAsk_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}",
-                                                 "run": run})
-
-
-ASK_ACTIONS = tuple(
-    _ask_action(slot, ask) for slot, ask in (
-        ("return_parcel", ask_return_parcel),
-        ("return_category", ask_return_category),
-        ("return_reason", ask_return_reason),
-        ("return_answers", ask_return_answers),
-        ("return_address_confirmed", ask_return_address_confirmed),
-        ("return_address", ask_return_address),
-        ("return_pickup_slot", ask_return_pickup_slot),
-        ("return_confirmed", ask_return_confirmed),
-    )
-)
+        """Asks the same question again; the last failure hands off (see ActionFinishReturn)."""
+        return failed_attempt(dispatcher, tracker, "return_attempts", problem, language,
+                              give_up=ended(FAILED),
+                              ask_again=tracker.get_slot("requested_slot"))
 
 
 class ActionFinishReturn(Action):
@@ -494,99 +370,3 @@ class ActionCancelReturn(Action):
     ) -> List[EventType]:
         dispatcher.utter_message(text=reply.cancelled(language_of(tracker)))
         return cleared()
-
-
-# Asking after a return.
-
-class ValidateReturnStatusForm(Action):
-    """Takes a return number or a parcel number; the return made in this conversation
-    needs neither."""
-
-    def name(self) -> Text:
-        return "validate_return_status_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        language = language_of(tracker)
-        number = (entity_values(tracker, "return_number") + entity_values(tracker, "tracking_number")
-                  + [None])[0]
-        waiting = form_was_waiting(tracker, STATUS_FORM)
-        if number is None and not waiting:
-            issued = tracker.get_slot("return_number")
-            if issued:
-                return [SlotSet("return_lookup", issued), SlotSet("requested_slot", None)]
-            return [SlotSet("return_status_attempts", 0), SlotSet("requested_slot", "return_lookup")]
-        if number is None:
-            intent = tracker.latest_message.get("intent", {}).get("name")
-            if intent in OTHER_REQUESTS - {"check_return_status"}:
-                return [ActiveLoop(None), SlotSet("requested_slot", None),
-                        SlotSet("return_status_attempts", 0), ActionExecutionRejected(STATUS_FORM)]
-            return self._failed_attempt(dispatcher, tracker, None, language)
-        if is_return_number(number):
-            try:
-                known = await shared_gateway().get_return(number)
-            except GatewayError:
-                known = True  # the answer says the system is unavailable
-            if known is None:
-                return self._failed_attempt(dispatcher, tracker, number, language)
-        return [SlotSet("return_lookup", number), SlotSet("requested_slot", None)]
-
-    @staticmethod
-    def _failed_attempt(dispatcher, tracker: Tracker, unknown: Optional[str], language: str):
-        attempts = int(tracker.get_slot("return_status_attempts") or 0) + 1
-        if attempts >= MAX_ATTEMPTS:
-            return [SlotSet("return_status_attempts", attempts), SlotSet("return_lookup", None),
-                    SlotSet("requested_slot", None)]
-        if unknown:
-            problem = reply.unknown_return(unknown, language)
-        else:
-            problem = reply.not_understood("return_number", language)
-        if attempts == MAX_ATTEMPTS - 1:
-            problem = reply.with_last_try_warning(problem, language)
-        dispatcher.utter_message(text=problem)
-        return [SlotSet("return_status_attempts", attempts), SlotSet("requested_slot", "return_lookup")]
-
-
-class ActionAskReturnLookup(Action):
-    def name(self) -> Text:
-        return "action_ask_return_lookup"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        dispatcher.utter_message(text=reply.ask_return_number(language_of(tracker)))
-        return []
-
-
-class ActionAnswerReturnStatus(Action):
-    def name(self) -> Text:
-        return "action_answer_return_status"
-
-    @hands_off_on_error
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        language, channel = language_of(tracker), channel_of(tracker)
-        number = tracker.get_slot("return_lookup")
-        reset = [SlotSet("return_lookup", None), SlotSet("return_status_attempts", 0)]
-        if number is None:
-            return reset + hand_off("form_failed")
-        try:
-            if is_return_number(number):
-                found = [await shared_gateway().get_return(number)]
-            else:
-                found = (await shared_gateway().returns_of_parcel(number))[:MAX_LISTED_RETURNS]
-        except GatewayError:
-            dispatcher.utter_message(text=reply.returns_unavailable(language))
-            return reset + offer_human("action_error")
-        found = [ret for ret in found if ret is not None]
-        if not found:
-            dispatcher.utter_message(text=reply.no_returns_of_parcel(number, language))
-            return reset + offer_to_resume(tracker)
-        today = shanghai_now().date()
-        separator = "\n\n" if channel not in VOICE_CHANNELS else (" " if language == ENGLISH else "")
-        dispatcher.utter_message(text=separator.join(
-            reply.describe_return(ret, today, language, channel) for ret in found))
-        return reset + [SlotSet("return_number", found[0].return_number)] + offer_to_resume(tracker)
-

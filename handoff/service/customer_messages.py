@@ -1,0 +1,44 @@
+"""Texts to a customer from the agent service: an agent's message, or a word about
+their place in line.
+
+A text is recorded in the conversation's Rasa tracker first (so it is never lost and
+the bot knows it was said), then emitted to the customer's web chat through
+socket.io's Redis manager: Rasa's socket.io channel puts each customer's socket in a
+room named after the conversation id.
+"""
+import time
+from typing import Any, Dict
+
+import socketio
+
+from handoff.service.rasa_client import RasaClient
+
+
+class CustomerMessenger:
+    def __init__(self, rasa: RasaClient, sockets: socketio.AsyncRedisManager) -> None:
+        self.rasa = rasa
+        self.sockets = sockets
+
+    @classmethod
+    def over_redis(cls, rasa: RasaClient, redis_url: str) -> "CustomerMessenger":
+        # write_only: this process emits to customers' sockets but holds none.
+        return cls(rasa, socketio.AsyncRedisManager(redis_url, write_only=True))
+
+    async def send(self, conversation_id: str, text: str, metadata: Dict[str, Any]) -> float:
+        """Records `text` as a bot message with `metadata`, then emits it to the
+        customer's web chat. RasaUnavailable when it could not be recorded: then it was
+        not emitted either, and may be sent again. Returns the message's time.
+
+        The emitted message is `{"text": ...}` only: the web chat widget drops messages
+        with any other key."""
+        now = time.time()
+        await self.rasa.append_events(
+            conversation_id, [{"event": "bot", "text": text, "metadata": metadata, "timestamp": now}]
+        )
+        await self.sockets.emit(
+            "bot_uttered", {"text": text}, room=conversation_id, namespace="/"
+        )
+        return now
+
+    async def close(self) -> None:
+        await self.sockets.redis.close()
