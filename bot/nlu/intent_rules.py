@@ -19,15 +19,13 @@ question stays a knowledge-base question (the dialogue answers it with the retur
 status when the conversation has one).
 """
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.rule_component import RuleComponent
 from foundation.cue_words import says
 from foundation.numbers import spoken_digits_to_digits
 
@@ -63,16 +61,7 @@ def only_numbers(message: Message) -> bool:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class IntentRules(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "IntentRules":
-        return cls()
+class IntentRules(RuleComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -8,13 +8,11 @@ converted, since the spoken words have no single place in the number.
 """
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.rule_component import RuleComponent
 from foundation.numbers import (
     find_phone_numbers,
     find_return_numbers,
@@ -26,16 +24,7 @@ from foundation.numbers import (
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
 )
-class NumberEntityExtractor(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "NumberEntityExtractor":
-        return cls()
+class NumberEntityExtractor(RuleComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

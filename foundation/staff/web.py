@@ -1,5 +1,5 @@
-"""The plumbing the agent service (handoff/service.py) and the knowledge editor service
-(knowledge/editor_service.py) share, so both answer, log in and log alike.
+"""The plumbing the agent service (handoff/service/) and the knowledge editor service
+(knowledge/service/) share, so both answer, log in and log alike.
 
 Errors are JSON: {"error": code, "message": text, ...details}. Logging in and bearer
 tokens use foundation/staff/auth.py and expect in app.ctx: users (load_users), signer

@@ -1,6 +1,6 @@
 /*
  * The knowledge editor page: articles, answer tests, preview, publishing, history,
- * the audit log and the gap list, over the editor service's API (editor_openapi.yaml).
+ * the audit log and the gap list, over the editor service's API (knowledge/service/openapi.yaml).
  * Plain browser JavaScript: no build step, no libraries, nothing from a CDN; the
  * staff pages' toolkit (/staff/staff.js, `Staff`) is loaded first.
  *

@@ -198,7 +198,7 @@ async def _anyone_online(redis_url: str, skill: str) -> bool:
 
 
 async def _raise_overdue(redis_url: str, conversation_id: str, agent_id: str) -> None:
-    """An SLA alert as the service's queue watch raises it (handoff/relay.py): kept
+    """An SLA alert as the service's queue watch raises it (handoff/service/queue_watch.py): kept
     for the supervisors' overview and pushed to the agent's and supervisors' consoles.
     (The watch itself, and when it raises one, is tested in test_handoff_service.py.)"""
     queue = HandoffQueue.from_url(redis_url, QueueSettings.from_environment())

@@ -8,16 +8,14 @@ every number) and, at prediction time, tags the message with a `language` entity
 customer's script. Training data is not tagged: the language is not something the
 intent classifier should learn.
 """
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.rule_component import RuleComponent
 from foundation import segmenter
 from foundation.language import normalise
 from foundation.numbers import spoken_digits_to_digits
@@ -28,18 +26,10 @@ LANGUAGE_ENTITY = "language"
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
-class TextNormaliser(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TextNormaliser":
+class TextNormaliser(RuleComponent):
+    def __init__(self) -> None:
         # The spaCy tokenizer after this component segments with jieba.
         segmenter.load_domain_dictionary()
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
