@@ -46,13 +46,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    levels = {}
     for item in items:
         level = Path(item.fspath).resolve().relative_to(TESTS).parts[0]
         if level not in LEVELS:
             raise pytest.UsageError(f"{item.nodeid}: tests live in tests/unit, tests/stack or tests/browser")
+        levels[item] = LEVELS.index(level)
         if level == "unit" and getattr(item, "callspec", None) and "postgresql" in item.callspec.params.values():
             level = "stack"
         item.add_marker(level)
+    # Fast feedback first: unit, then stack, then browser (the order is stable within a level).
+    items.sort(key=levels.__getitem__)
 
 
 def _server_or_skip(what: str, answers: bool) -> None:
@@ -109,7 +113,9 @@ def seeded(store):
     return store
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API runs an event loop in this thread while it is open,
+# and tests after it that call asyncio.run() need the thread free again.
+@pytest.fixture(scope="module")
 def browser():
     _server_or_skip(f"chromium ({CHROMIUM}; apt-get install chromium)", os.path.exists(CHROMIUM))
     from playwright.sync_api import sync_playwright

@@ -46,6 +46,7 @@ CONTENT_TYPES = {
     ".css": "text/css; charset=utf-8",
 }
 XSS = "<img src=x onerror=alert(1)><b>hi</b>"
+SUGGESTION = {"title": "查件话术", "text": "您好，正在为您查询包裹，请稍候。"}
 TIMEOUT = 30_000
 
 
@@ -311,79 +312,107 @@ def chat_session_id(page) -> str:
     )
 
 
-def test_an_agent_takes_answers_and_closes_a_web_chat_customer(pages, handoff, stack):
+# Steps of the scenarios, as the agent, the supervisor and the customer see them
+
+
+def see_the_agent_online(pages, handoff):
+    """The agent logs into the console and is online; the supervisor, logged in beside
+    them, sees the agent online with no conversations. Returns both pages and the
+    agent's row on the supervisor page."""
     console = pages.console()
     wait_connected(console)
     assert console.locator("#presence").input_value() == "online"
-
     supervisor = pages.supervisor()
     wait_connected(supervisor)
     agent_row = supervisor.locator(f'#agents tr[data-agent="{handoff.agent}"]')
     expect(agent_row).to_have_attribute("data-presence", "online", timeout=TIMEOUT)
     expect(agent_row.locator(".load")).to_have_text(re.compile(r"^0/\d+$"))
+    return console, supervisor, agent_row
 
-    # The customer asks for a person; with the agent online the bot queues them.
-    customer = pages.chat()
+
+def ask_for_a_person(customer) -> str:
+    """The customer asks for a person in the web chat; with an agent online the bot
+    queues them and says they are next. Returns the conversation id."""
     send(customer, "转人工")
     wait_for_bot(customer, "转接人工客服")
     wait_for_bot(customer, "您是下一位")
     conversation_id = chat_session_id(customer)
     assert conversation_id
+    return conversation_id
 
-    # Both pages see the waiting customer, live.
+
+def see_the_customer_waiting(console, conversation_id: str):
+    """The console's waiting list shows the customer, why they asked for a person and
+    how long they have waited. Returns the entry."""
     waiting = console.locator(f'.waiting-item[data-conversation="{conversation_id}"]')
     waiting.wait_for(timeout=TIMEOUT)
     assert "客户要求" in waiting.inner_text()
     assert re.search(r"\d+:\d\d", waiting.locator(".wait").inner_text())
-    general = supervisor.locator('#skills tr[data-skill="general"] .waiting-count')
-    expect(general).to_have_text("1", timeout=TIMEOUT)
+    return waiting
 
-    # Suggested answers (from the knowledge base; fixed here so the test does not hang
-    # on search results): shown as chips that fill the reply box.
-    console.route("**/api/suggestions?*", lambda route: route.fulfill(
-        json=[{"title": "查件话术", "text": "您好，正在为您查询包裹，请稍候。"}]))
 
-    # The agent takes it: a column with the transcript, the context package beside it.
+def offer_a_suggested_answer(console) -> None:
+    """Suggested answers come from the knowledge base; one is fixed here so the test
+    does not hang on search results."""
+    console.route("**/api/suggestions?*", lambda route: route.fulfill(json=[SUGGESTION]))
+
+
+def claim_the_next_chat(console, conversation_id: str):
+    """The agent takes the next customer: a column for the conversation opens. Returns it."""
     console.click("#take-next")
     chat = console.locator(f'.chat[data-conversation="{conversation_id}"]')
     chat.wait_for(timeout=TIMEOUT)
+    return chat
+
+
+def see_the_transcript_and_context(console, chat) -> None:
+    """The column shows the conversation so far; the context package beside it says
+    why the customer asked for a person, with the intents the bot read and how sure it was."""
     chat.locator(".msg.customer", has_text="转人工").wait_for(timeout=TIMEOUT)
     chat.locator(".msg.bot", has_text="转接人工客服").wait_for(timeout=TIMEOUT)
     context = console.locator("#context")
     context.locator(".ctx-section", has_text="客户要求").wait_for(timeout=TIMEOUT)
     assert "request_human" in context.locator(".intents").inner_text()
     assert "%" in context.locator(".intents .conf").first.inner_text()
-    expect(waiting).to_have_count(0, timeout=TIMEOUT)
-    expect(agent_row.locator(".load")).to_have_text(re.compile(r"^1/\d+$"), timeout=TIMEOUT)
-    expect(general).to_have_text("0", timeout=TIMEOUT)
 
-    chat.locator(".suggestion", has_text="查件话术").click()
-    assert chat.locator("textarea.reply").input_value() == "您好，正在为您查询包裹，请稍候。"
+
+def pick_the_suggested_answer(chat) -> None:
+    """A suggested answer is a chip that fills the reply box (emptied again afterwards)."""
+    chat.locator(".suggestion", has_text=SUGGESTION["title"]).click()
+    assert chat.locator("textarea.reply").input_value() == SUGGESTION["text"]
     chat.locator("textarea.reply").fill("")
 
-    # No first reply in time: the console and the supervisor are alerted.
-    in_thread(_raise_overdue(stack.settings.redis_url, conversation_id, handoff.agent))
+
+def see_the_overdue_alerts(console, supervisor, chat, conversation_id: str):
+    """No first reply in time: an alert on the console, the chat marked overdue, and an
+    alert on the supervisor page. Returns both alerts."""
     alert = console.locator(f'.alert[data-conversation="{conversation_id}"][data-breach="no_reply"]')
     alert.wait_for(timeout=TIMEOUT)
     expect(chat).to_have_class(re.compile(r"\boverdue\b"))
     supervisor_alert = supervisor.locator(f'#alerts tr[data-conversation="{conversation_id}"]')
     supervisor_alert.wait_for(timeout=TIMEOUT)
+    return alert, supervisor_alert
 
-    # The agent answers (Shift+Enter is a new line, Enter sends); the customer sees it.
+
+def send_as_agent(console, chat, text: str) -> None:
+    """The agent types a reply, Shift+Enter between its lines, and sends it with Enter:
+    it shows in the column just as typed, and the reply box is empty again."""
     reply = chat.locator("textarea.reply")
     reply.click()
-    reply.type("您好，我是人工客服。")
-    console.keyboard.press("Shift+Enter")
-    reply.type("正在为您查询，请稍等。")
+    lines = text.split("\n")
+    reply.type(lines[0])
+    for line in lines[1:]:
+        console.keyboard.press("Shift+Enter")
+        reply.type(line)
     console.keyboard.press("Enter")
-    chat.locator(".msg.agent", has_text="正在为您查询").wait_for(timeout=TIMEOUT)
-    assert chat.locator(".msg.agent .msg-text").last.inner_text() == "您好，我是人工客服。\n正在为您查询，请稍等。"
+    chat.locator(".msg.agent", has_text=lines[-1]).wait_for(timeout=TIMEOUT)
+    assert chat.locator(".msg.agent .msg-text").last.inner_text() == text
     assert reply.input_value() == ""
-    wait_for_bot(customer, "正在为您查询")
-    alert.wait_for(state="detached", timeout=TIMEOUT)
-    supervisor_alert.wait_for(state="detached", timeout=TIMEOUT)
 
-    # Markup the customer types is shown as text, and runs nothing.
+
+def see_customer_markup_as_text(customer, console, supervisor, chat) -> None:
+    """Markup the customer types is shown as text on the console and in the
+    supervisor's live feed, and runs nothing."""
     send(customer, XSS)
     shown = chat.locator(".msg.customer .msg-text", has_text="onerror")
     shown.wait_for(timeout=TIMEOUT)
@@ -391,20 +420,19 @@ def test_an_agent_takes_answers_and_closes_a_web_chat_customer(pages, handoff, s
     assert console.locator(".messages img, .messages b").count() == 0
     supervisor.locator("#feed .text", has_text="onerror").wait_for(timeout=TIMEOUT)
     assert supervisor.locator("#feed img, #feed b").count() == 0
-    send(customer, "好的，谢谢")  # in Chinese again: the bot reads each message's language
-    chat.locator(".msg.customer", has_text="好的，谢谢").wait_for(timeout=TIMEOUT)
 
-    # An internal note.
+
+def add_a_note(chat, text: str) -> None:
+    """The agent writes an internal note; it shows in the notes panel, which is closed again."""
     chat.locator('button[data-tool="notes"]').click()
-    chat.locator(".notes-form textarea").fill("客户情绪平稳，已核实身份。")
+    chat.locator(".notes-form textarea").fill(text)
     chat.locator(".notes-form button[type=submit]").click()
-    chat.locator(".notes li", has_text="客户情绪平稳").wait_for(timeout=TIMEOUT)
+    chat.locator(".notes li", has_text=text).wait_for(timeout=TIMEOUT)
     chat.locator('button[data-tool="notes"]').click()
 
-    console.screenshot(path="/tmp/console.png")
-    supervisor.screenshot(path="/tmp/supervisor.png")
 
-    # The connection drops: a banner says so, and the console reconnects by itself.
+def see_the_console_reconnect(console) -> None:
+    """The connection drops: a banner says so, and the console reconnects by itself."""
     console.evaluate("window.handoffConsole.state.socket.drop()")
     banner = console.locator("#conn-banner")
     banner.wait_for(state="visible", timeout=5_000)
@@ -412,34 +440,101 @@ def test_an_agent_takes_answers_and_closes_a_web_chat_customer(pages, handoff, s
     banner.wait_for(state="hidden", timeout=TIMEOUT)
     console.locator("#conn-dot.open").wait_for(timeout=TIMEOUT)
 
-    # Closing needs the disposition form filled in.
+
+def open_the_close_form(chat):
+    """The agent clicks the close tool: the disposition form opens. Returns it."""
     chat.locator('button[data-tool="close"]').click()
-    form = chat.locator(".close-form")
+    return chat.locator(".close-form")
+
+
+def see_a_blank_close_form_refused(chat) -> None:
+    """Closing needs the disposition form filled in: sent blank, each field says so and
+    the conversation stays open."""
+    form = open_the_close_form(chat)
     form.locator("button[type=submit]").click()
     for field in ("category", "department", "disposition"):
         assert form.locator(f'.field-error[data-field="{field}"]').inner_text()
     assert chat.count() == 1
-    form.locator('select[name="category"]').select_option("resolved")
-    form.locator('select[name="department"]').select_option("customer_service")
-    form.locator('textarea[name="disposition"]').fill("已告知客户包裹位置，客户满意。")
+
+
+def close_with_disposition(chat, category: str, department: str, disposition: str) -> None:
+    """The agent fills in the open close form and sends it: the conversation's column goes."""
+    form = chat.locator(".close-form")
+    form.locator('select[name="category"]').select_option(category)
+    form.locator('select[name="department"]').select_option(department)
+    form.locator('textarea[name="disposition"]').fill(disposition)
     form.locator("button[type=submit]").click()
     chat.wait_for(state="detached", timeout=TIMEOUT)
+
+
+def rate_the_service(customer, choice: str) -> None:
+    """The bot takes the customer back, asks for a 1–5 rating; the customer picks one and is thanked."""
+    wait_for_bot(customer, "本次人工服务已结束")
+    wait_for_bot(customer, "1 到 5 分")
+    customer.locator(".rw-reply", has_text=choice).click()
+    wait_for_bot(customer, "感谢您的评价")
+
+
+def archived_cases(stack, conversation_id: str):
+    """The cases archived for a conversation, newest first."""
+    archive = CaseArchive(case_database_url(stack))
+    try:
+        return archive.history(f"conversation:{conversation_id}")
+    finally:
+        archive.close()
+
+
+def test_an_agent_takes_answers_and_closes_a_web_chat_customer(pages, handoff, stack):
+    console, supervisor, agent_row = see_the_agent_online(pages, handoff)
+
+    # The customer asks for a person; with the agent online the bot queues them.
+    customer = pages.chat()
+    conversation_id = ask_for_a_person(customer)
+
+    # Both pages see the waiting customer, live.
+    waiting = see_the_customer_waiting(console, conversation_id)
+    general = supervisor.locator('#skills tr[data-skill="general"] .waiting-count')
+    expect(general).to_have_text("1", timeout=TIMEOUT)
+
+    # The agent takes it: a column with the transcript, the context package beside it,
+    # suggested answers as chips that fill the reply box.
+    offer_a_suggested_answer(console)
+    chat = claim_the_next_chat(console, conversation_id)
+    see_the_transcript_and_context(console, chat)
+    expect(waiting).to_have_count(0, timeout=TIMEOUT)
+    expect(agent_row.locator(".load")).to_have_text(re.compile(r"^1/\d+$"), timeout=TIMEOUT)
+    expect(general).to_have_text("0", timeout=TIMEOUT)
+    pick_the_suggested_answer(chat)
+
+    # No first reply in time: the console and the supervisor are alerted.
+    in_thread(_raise_overdue(stack.settings.redis_url, conversation_id, handoff.agent))
+    alert, supervisor_alert = see_the_overdue_alerts(console, supervisor, chat, conversation_id)
+
+    # The agent answers; the customer sees it, and the alerts go.
+    send_as_agent(console, chat, "您好，我是人工客服。\n正在为您查询，请稍等。")
+    wait_for_bot(customer, "正在为您查询")
+    alert.wait_for(state="detached", timeout=TIMEOUT)
+    supervisor_alert.wait_for(state="detached", timeout=TIMEOUT)
+
+    see_customer_markup_as_text(customer, console, supervisor, chat)
+    send(customer, "好的，谢谢")  # in Chinese again: the bot reads each message's language
+    chat.locator(".msg.customer", has_text="好的，谢谢").wait_for(timeout=TIMEOUT)
+    add_a_note(chat, "客户情绪平稳，已核实身份。")
+    console.screenshot(path="/tmp/console.png")
+    supervisor.screenshot(path="/tmp/supervisor.png")
+    see_the_console_reconnect(console)
+
+    see_a_blank_close_form_refused(chat)
+    close_with_disposition(chat, "resolved", "customer_service", "已告知客户包裹位置，客户满意。")
     console.locator("#no-chats").wait_for(state="visible", timeout=TIMEOUT)
     expect(agent_row.locator(".load")).to_have_text(re.compile(r"^0/\d+$"), timeout=TIMEOUT)
 
     # The bot takes the customer back and asks for a rating, which lands on the case.
-    wait_for_bot(customer, "本次人工服务已结束")
-    wait_for_bot(customer, "1 到 5 分")
-    customer.locator(".rw-reply", has_text="5 非常满意").click()
-    wait_for_bot(customer, "感谢您的评价")
-    archive = CaseArchive(case_database_url(stack))
-    try:
-        cases = archive.history(f"conversation:{conversation_id}")
-        assert cases and cases[0]["category"] == "resolved"
-        assert cases[0]["disposition"] == "已告知客户包裹位置，客户满意。"
-        assert cases[0]["rating"] == 5
-    finally:
-        archive.close()
+    rate_the_service(customer, "5 非常满意")
+    cases = archived_cases(stack, conversation_id)
+    assert cases and cases[0]["category"] == "resolved"
+    assert cases[0]["disposition"] == "已告知客户包裹位置，客户满意。"
+    assert cases[0]["rating"] == 5
 
     # Logging out takes the agent offline.
     console.click("#logout")
@@ -484,13 +579,8 @@ def test_an_agent_transfers_a_conversation_and_sets_themselves_away(pages, hando
     console.click("#take-next")
     chat.wait_for(timeout=TIMEOUT)
     assert "投诉组" in chat.locator(".chat-head").inner_text()
-    chat.locator('button[data-tool="close"]').click()
-    form = chat.locator(".close-form")
-    form.locator('select[name="category"]').select_option("not_resolved")
-    form.locator('select[name="department"]').select_option("customer_service")
-    form.locator('textarea[name="disposition"]').fill("转投诉组后客户未再回复。")
-    form.locator("button[type=submit]").click()
-    chat.wait_for(state="detached", timeout=TIMEOUT)
+    open_the_close_form(chat)
+    close_with_disposition(chat, "not_resolved", "customer_service", "转投诉组后客户未再回复。")
 
     # Away: still logged in, no new conversations; the supervisor sees it.
     console.select_option("#presence", "away")
@@ -531,12 +621,8 @@ def test_a_supervisor_closes_a_callback_the_customer_left(pages, handoff, stack)
     item.locator("button[type=submit]").click()
     item.wait_for(state="detached", timeout=TIMEOUT)
 
-    archive = CaseArchive(case_database_url(stack))
-    try:
-        cases = archive.history(f"conversation:{conversation_id}")
-        assert [(c["category"], c["disposition"]) for c in cases] == [("callback_promised", "已回电，理赔已受理。")]
-    finally:
-        archive.close()
+    cases = archived_cases(stack, conversation_id)
+    assert [(c["category"], c["disposition"]) for c in cases] == [("callback_promised", "已回电，理赔已受理。")]
 
 
 def test_wrong_logins_and_roles_are_refused_on_the_pages(pages, handoff):

@@ -94,14 +94,14 @@ def open_article(page, article_id: str, search: str = "") -> None:
     expect(page.locator("#article-heading")).to_contain_text(article_id, timeout=TIMEOUT)
 
 
-def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service):
-    editor = pages.log_in("lin")
-    open_article(editor, "shipping-fee", search="运费")
-    expect(editor.locator("#article-state")).to_contain_text("v1")
-    # Publishing is a reviewer's act: an editor has no button for it.
-    expect(editor.locator("#publish")).to_be_hidden()
-    expect(editor.locator("#publish-note")).to_be_visible()
+def session_token(page) -> str:
+    """The token the page keeps for its login."""
+    return page.evaluate('() => JSON.parse(sessionStorage.getItem("knowledge-editor")).token')
 
+
+def raise_the_first_weight_price(editor) -> None:
+    """The editor raises the first-weight price from 12 to 13 yuan in the web chat's
+    answer and the phone line's, and saves it with a comment: a draft, version 2."""
     web, voice = editor.locator("#f-answer-zh-web"), editor.locator("#f-answer-zh-voice")
     assert "首重12元" in web.input_value()
     web.fill(web.input_value().replace("首重12元", "首重13元"))
@@ -111,7 +111,10 @@ def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service)
     expect(editor.locator("#save-message")).to_contain_text("已保存为草稿 v2", timeout=TIMEOUT)
     expect(editor.locator("#article-state")).to_contain_text("草稿")
 
-    # The preview: the web chat's text and the phone line's, side by side.
+
+def see_the_new_price_previewed(editor) -> None:
+    """The preview: the web chat's text and the phone line's, side by side, in
+    Simplified and Traditional Chinese and in English."""
     expect(editor.locator("#preview-version")).to_contain_text("v2", timeout=TIMEOUT)
     expect(editor.locator("#preview-web")).to_contain_text("同省（含同城）：首重13元")
     expect(editor.locator("#preview-ivr")).to_contain_text("同省十三元起")
@@ -121,21 +124,27 @@ def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service)
     editor.select_option("#preview-language", "en")
     expect(editor.locator("#preview-ivr")).to_contain_text("within the same province", timeout=TIMEOUT)
 
+
+def run_the_answer_tests(editor) -> None:
+    """The editor runs the answer tests on the draft: they pass, nothing fails."""
     editor.click("#run-tests")
     expect(editor.locator("#gate-report .verdict")).to_contain_text("测试通过，可以发布", timeout=GATE_TIMEOUT)
     expect(editor.locator("#gate-report")).to_contain_text("shipping-fee v2")
     assert editor.locator("#gate-report .failures").count() == 0
-    # Nor does the service let an editor's token publish.
-    status = editor.evaluate("""async () => {
+
+
+def publish_with_the_pages_token(page) -> int:
+    """Calls the publish API the way the page would, with its login; returns the status."""
+    return page.evaluate("""async () => {
         const token = JSON.parse(sessionStorage.getItem("knowledge-editor")).token;
         const reply = await fetch("/api/publish", {method: "POST", body: "{}",
             headers: {"Authorization": `Bearer ${token}`, "Content-Type": "application/json"}});
         return reply.status;
     }""")
-    assert status == 403
-    editor.screenshot(path=SCREENSHOT.replace(".png", "-editor.png"))
 
-    reviewer = pages.log_in("zhou")
+
+def publish_the_draft(reviewer) -> None:
+    """The reviewer finds the draft among the drafts and publishes it."""
     reviewer.select_option("#status-filter", "draft")
     open_article(reviewer, "shipping-fee")
     expect(reviewer.locator("#publish")).to_be_visible()
@@ -143,7 +152,10 @@ def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service)
     expect(reviewer.locator("#gate-report .verdict")).to_contain_text("已发布：shipping-fee v2", timeout=GATE_TIMEOUT)
     expect(reviewer.locator("#article-state")).to_contain_text("已发布")
 
-    # The history: the new version first, its diff against the one before.
+
+def see_the_new_version_in_the_history(reviewer) -> None:
+    """The history: the new version first, published with its comment, the one before
+    archived; the diff between them shows the prices removed and added."""
     newest = reviewer.locator(".version-item").first
     expect(newest).to_contain_text("v2")
     expect(newest).to_contain_text("已发布")
@@ -152,30 +164,58 @@ def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service)
     expect(reviewer.locator("#diff .del", has_text="首重12元")).to_have_count(1)
     expect(reviewer.locator("#diff .add", has_text="首重13元")).to_have_count(1)
     expect(reviewer.locator("#diff .add", has_text="同省十三元起")).to_have_count(1)
-    reviewer.locator("#diff").scroll_into_view_if_needed()
-    reviewer.screenshot(path=SCREENSHOT)
 
-    # Live for the bot.
-    token = reviewer.evaluate('() => JSON.parse(sessionStorage.getItem("knowledge-editor")).token')
-    live = requests.get(f"{service.url}/api/articles/shipping-fee", headers={"Authorization": f"Bearer {token}"},
-                        timeout=10).json()["published"]
-    assert live["version"] == 2 and "首重13元" in live["article"]["answer"]["zh"]["web"]
 
-    # Rolling back (two clicks: the first asks) makes version 1's text live again, as v3.
-    rollback = reviewer.locator('.version-item[data-version="1"] .rollback-button')
+def roll_back_to_version(reviewer, version: int) -> None:
+    """Rolling back takes two clicks: the first asks to confirm. A notice says it is done."""
+    rollback = reviewer.locator(f'.version-item[data-version="{version}"] .rollback-button')
     rollback.click()
     expect(rollback).to_contain_text("确认")
     rollback.click()
     expect(reviewer.locator("#toasts")).to_contain_text("已回滚", timeout=GATE_TIMEOUT)
-    expect(reviewer.locator("#article-state")).to_contain_text("v3")
-    expect(reviewer.locator("#preview-web")).to_contain_text("首重12元", timeout=TIMEOUT)
-    expect(reviewer.locator(".version-item").first).to_contain_text("rollback to version 1")
 
-    # The audit log names both.
+
+def see_the_audit_log_name_both(reviewer) -> None:
+    """The audit log names the reviewer for the rollback and the publication, the editor for the edit."""
     reviewer.click('.view-tab[data-view="audit"]')
     expect(reviewer.locator('#audit tr[data-action="rollback"]').first).to_contain_text("周审核", timeout=TIMEOUT)
     expect(reviewer.locator('#audit tr[data-action="publish"]').first).to_contain_text("周审核")
     expect(reviewer.locator('#audit tr[data-action="edit"]').first).to_contain_text("林编辑")
+
+
+def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service):
+    editor = pages.log_in("lin")
+    open_article(editor, "shipping-fee", search="运费")
+    expect(editor.locator("#article-state")).to_contain_text("v1")
+    # Publishing is a reviewer's act: an editor has no button for it.
+    expect(editor.locator("#publish")).to_be_hidden()
+    expect(editor.locator("#publish-note")).to_be_visible()
+
+    raise_the_first_weight_price(editor)
+    see_the_new_price_previewed(editor)
+    run_the_answer_tests(editor)
+    # Nor does the service let an editor's token publish.
+    assert publish_with_the_pages_token(editor) == 403
+    editor.screenshot(path=SCREENSHOT.replace(".png", "-editor.png"))
+
+    reviewer = pages.log_in("zhou")
+    publish_the_draft(reviewer)
+    see_the_new_version_in_the_history(reviewer)
+    reviewer.locator("#diff").scroll_into_view_if_needed()
+    reviewer.screenshot(path=SCREENSHOT)
+
+    # Live for the bot.
+    live = requests.get(f"{service.url}/api/articles/shipping-fee", timeout=10,
+                        headers={"Authorization": f"Bearer {session_token(reviewer)}"}).json()["published"]
+    assert live["version"] == 2 and "首重13元" in live["article"]["answer"]["zh"]["web"]
+
+    # Rolling back makes version 1's text live again, as v3.
+    roll_back_to_version(reviewer, 1)
+    expect(reviewer.locator("#article-state")).to_contain_text("v3")
+    expect(reviewer.locator("#preview-web")).to_contain_text("首重12元", timeout=TIMEOUT)
+    expect(reviewer.locator(".version-item").first).to_contain_text("rollback to version 1")
+
+    see_the_audit_log_name_both(reviewer)
 
 
 def test_customer_text_in_the_gap_list_is_shown_as_text(pages):
