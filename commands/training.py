@@ -5,6 +5,7 @@ config, domain, training data, the custom NLU components and the pinned packages
 second run, the tests and the evaluation reuse it instead of training again.
 """
 import argparse
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -46,7 +47,17 @@ def model_path() -> Path:
 
 
 def ensure_model(force: bool = False) -> Path:
-    """Returns the model for the current inputs, training it first if needed."""
+    """Returns the model for the current inputs, training it first if needed.
+
+    One process trains at a time (a lock file beside the models): a second one, a
+    test run started alongside say, waits and then finds the model made."""
+    MODELS.mkdir(parents=True, exist_ok=True)
+    with open(MODELS / ".training.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_model(force)
+
+
+def _ensure_model(force: bool) -> Path:
     build_pipeline(SPACY_PIPELINE)
     target = model_path()
     if target.exists() and not force:
