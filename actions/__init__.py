@@ -1,1 +1,1 @@
-"""Custom actions, run by the Rasa SDK action server (`rasa run actions`)."""
+"""Custom actions, run by the Rasa SDK action server (`python -m actions.server`)."""

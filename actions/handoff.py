@@ -108,12 +108,15 @@ def hands_off_on_error(run):
 
 
 def is_vip(tracker: Tracker) -> bool:
-    """The app marks VIP customers in the message metadata; other channels are not
-    trusted with it (a browser could send anything)."""
+    """VIP only when the channel vouches for it: the REST channel sets the trusted
+    metadata from the front end's credential (bot/channels/trust.py) and drops what a
+    client sent under that key; the web chat is never VIP."""
     metadata = tracker.latest_message.get("metadata") or {}
+    trusted = metadata.get(TRIGGERS.vip_metadata_key)
     return (
         tracker.get_latest_input_channel() in TRIGGERS.vip_channels
-        and metadata.get(TRIGGERS.vip_metadata_key) is True
+        and isinstance(trusted, dict)
+        and trusted.get("vip") is True
     )
 
 

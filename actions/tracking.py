@@ -6,6 +6,9 @@ The tracking form runs while the customer owes us a number. Each answer goes thr
   waybill number(s)   → the form ends and action_answer_tracking answers
   a mobile number     → an SMS code is sent; the form asks for it; a right code
                         verifies the phone and the form ends with the parcel list
+                        (a phone verified within the idle limit needs no new code,
+                        see actions/verification.py; over the courier's limits on
+                        codes, none is sent and a person is offered)
   anything else       → counted as a failed attempt and explained; the third one ends
                         the form, and the conversation goes to a person (form_failed)
   another request     → (a question, a complaint, asking for a person, goodbye) the form
@@ -14,7 +17,6 @@ The tracking form runs while the customer owes us a number. Each answer goes thr
 Parcels in an exceptional state (damaged, lost, stuck) get an offer of a person with
 reason parcel_exception, as do complaints about a known parcel.
 """
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -28,15 +30,21 @@ from actions.conversation import channel_of, entity_values, form_was_waiting, la
 from actions.handoff import hand_off, hands_off_on_error, offer_human
 from actions.near_miss import messages_of_form, sounds_like_complaint
 from actions.returns.draft import offer_to_resume
-from foundation.cue_words import says
-from foundation.language import fold_full_width
-from foundation.numbers import (
-    OUR_CARRIER,
-    Waybill,
-    identify_carrier,
-    looks_like_waybill_attempt,
-    spoken_digits_to_digits,
+from actions.verification import (
+    CODE_SLOT,
+    LIMITED,
+    SENT,
+    ask_for_code,
+    checked,
+    code_in,
+    code_refused,
+    kept_fresh,
+    send_code,
+    trusted_phone,
+    trusts,
 )
+from foundation.cue_words import says
+from foundation.numbers import OUR_CARRIER, Waybill, identify_carrier, looks_like_waybill_attempt
 from handoff.triggers import TRIGGERS
 
 FORM = "tracking_form"
@@ -56,15 +64,6 @@ OTHER_REQUESTS = frozenset(
         "out_of_scope",
     }
 )
-_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
-
-
-def code_in(text: str) -> Optional[str]:
-    """A six-digit SMS code, typed or spoken ("幺二三…", "one two three …")."""
-    match = _CODE.search(fold_full_width(spoken_digits_to_digits(text)))
-    return match.group() if match else None
-
-
 class ValidateTrackingForm(Action):
     def name(self) -> Text:
         return "validate_tracking_form"
@@ -82,7 +81,7 @@ class ValidateTrackingForm(Action):
             # A new request without a number: ask for one.
             return [SlotSet("tracking_attempts", 0), SlotSet("requested_slot", "tracking_number")]
         text = tracker.latest_message.get("text") or ""
-        waiting_for_code = tracker.get_slot("requested_slot") == "verification_code"
+        waiting_for_code = tracker.get_slot("requested_slot") == CODE_SLOT
         if waiting_for_code and code_in(text):
             return await self._check_code(tracker)
         # A mistyped number is an attempt, whatever the classifier made of it.
@@ -90,26 +89,27 @@ class ValidateTrackingForm(Action):
         if not attempted and tracker.latest_message["intent"].get("name") in OTHER_REQUESTS:
             return step_aside(FORM, SlotSet("tracking_attempts", 0))
         if waiting_for_code:
-            return self._failed_attempt(tracker, "verification_code")
+            return self._failed_attempt(tracker, CODE_SLOT)
         return self._failed_attempt(tracker, "tracking_number")
 
-    def _look_up_by_phone(self, tracker: Tracker, phone: str) -> List[EventType]:
-        events: List[EventType] = [SlotSet("phone_number", phone), SlotSet("tracking_attempts", 0)]
-        if tracker.get_slot("verified_phone") == phone:
-            return events + [SlotSet("requested_slot", None)]
-        return events + [SlotSet("requested_slot", "verification_code")]
+    @staticmethod
+    def _look_up_by_phone(tracker: Tracker, phone: str) -> List[EventType]:
+        events: List[EventType] = [SlotSet("tracking_attempts", 0)]
+        if trusts(tracker, phone, shanghai_now()):
+            return events + [SlotSet("phone_number", phone), SlotSet("requested_slot", None)]
+        return events + ask_for_code(phone)
 
     async def _check_code(self, tracker: Tracker) -> List[EventType]:
         code = code_in(tracker.latest_message.get("text") or "")
         phone = tracker.get_slot("phone_number")
         try:
-            verified = await shared_gateway().check_verification_code(phone, code)
+            verified = await checked(phone, code, shanghai_now())
         except GatewayError:
             # Leave the form; action_answer_tracking says tracking is unavailable.
             return [SlotSet("requested_slot", None)]
         if verified:
-            return [SlotSet("verified_phone", phone), SlotSet("requested_slot", None)]
-        return self._failed_attempt(tracker, "verification_code")
+            return verified + [SlotSet("requested_slot", None)]
+        return self._failed_attempt(tracker, CODE_SLOT)
 
     @staticmethod
     def _failed_attempt(tracker: Tracker, slot: str) -> List[EventType]:
@@ -158,14 +158,13 @@ class ActionAskVerificationCode(Action):
                 text=reply.ask_for_code_again(code_given, language, attempts == MAX_ATTEMPTS - 1)
             )
             return []
-        phone = tracker.get_slot("phone_number")
-        try:
-            await shared_gateway().send_verification_code(phone)
-        except GatewayError:
-            dispatcher.utter_message(text=reply.describe_tracking_unavailable(language))
-            return [SlotSet("requested_slot", None)]
-        dispatcher.utter_message(text=reply.describe_code_sent(phone, language, channel_of(tracker)))
-        return []
+        sent = await send_code(dispatcher, tracker, tracker.get_slot("phone_number"))
+        if sent == SENT:
+            return []
+        if sent == LIMITED:
+            return code_refused(SlotSet("tracking_attempts", 0))
+        dispatcher.utter_message(text=reply.describe_tracking_unavailable(language))
+        return [SlotSet("requested_slot", None)]
 
 
 class ActionAnswerTracking(Action):
@@ -187,7 +186,8 @@ class ActionAnswerTracking(Action):
             return reset + hand_off("form_failed")
         language, channel = language_of(tracker), channel_of(tracker)
         numbers = tracker.get_slot("tracking_number") or []
-        verified_phone = tracker.get_slot("verified_phone")
+        now = shanghai_now()
+        verified_phone = trusted_phone(tracker, now)
         try:
             if numbers:
                 answers, parcels = await self._answer_numbers(numbers, verified_phone, language, channel)
@@ -201,7 +201,7 @@ class ActionAnswerTracking(Action):
             dispatcher.utter_message(text=reply.describe_tracking_unavailable(language))
             return reset + offer_human("action_error")
         dispatcher.utter_message(text="\n\n".join(answers))
-        events = reset
+        events = reset + kept_fresh(tracker, now)
         if numbers and parcels:
             events.append(SlotSet("tracked_parcel", parcels[-1].tracking_number))
         # Only for parcels asked about by number: a list is an overview, not a request.
@@ -232,7 +232,8 @@ class ActionAnswerTracking(Action):
 
 
 def tracking_answer(parcel: Parcel, verified_phone: Optional[str], language: str, channel: str) -> str:
-    """The parcel's status and timeline; personal details only for its verified phone."""
+    """The parcel's status and timeline; personal details only for its verified phone
+    (`trusted_phone`: verified, and not idle too long)."""
     verified = verified_phone in (parcel.recipient.phone, parcel.sender.phone)
     return reply.describe_parcel(parcel, language, channel, verified, shanghai_now())
 
@@ -254,8 +255,8 @@ class ActionHandleComplaint(Action):
         parcel = await self._parcel(number)
         if parcel is not None and numbers:
             # A number inside a complaint is tracked too: the customer sees where it is.
-            dispatcher.utter_message(
-                text=tracking_answer(parcel, tracker.get_slot("verified_phone"), language, channel))
+            dispatcher.utter_message(text=tracking_answer(
+                parcel, trusted_phone(tracker, shanghai_now()), language, channel))
         if TRIGGERS.is_clearly_negative(text):
             # An angry customer is not asked twice: straight to a person.
             known = [SlotSet("tracked_parcel", parcel.tracking_number)] if parcel else []

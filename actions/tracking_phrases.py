@@ -186,6 +186,11 @@ WRONG_CODE = Phrase(
     "验证码不正确，请核对短信后再告诉我。",
     "That code isn't right. Please check the text message and tell me again.",
 )
+CODE_LIMIT = Phrase(
+    "抱歉，验证码发送得太频繁了，现在不能再发送新的验证码，请稍后再试。",
+    "Sorry, too many codes have been sent, so I can't send another one right now. "
+    "Please try again later.",
+)
 NO_CODE = Phrase(
     "请告诉我短信里的 6 位验证码。",
     "Please tell me the 6-digit code from the text message.",

@@ -182,6 +182,11 @@ def ask_for_code_again(code_given: bool, language: str, last_try: bool) -> str:
     return finish(join_sentences(sentences, language), language)
 
 
+def describe_code_limit(language: str) -> str:
+    """No code can be sent now: the phone or the conversation has had its share."""
+    return reply_text(phrases.CODE_LIMIT, language)
+
+
 def describe_tracking_unavailable(language: str) -> str:
     return reply_text(phrases.TRACKING_UNAVAILABLE, language)
 

@@ -3,7 +3,8 @@
 The handoff service reads the stream to relay, live, what a customer writes while
 their conversation is with a human agent (the bot is paused then, so nothing else sees
 the message). A stream, unlike pub/sub, keeps the events while a reader restarts, and
-the Redis it lives in is the one already there (append-only persistence).
+the Redis it lives in is the one already there (append-only persistence). Being kept,
+it holds events masked like a log (bot/event_masking.py).
 
 Configured in endpoints.yml:
 
@@ -21,6 +22,8 @@ from typing import Any, Dict, Optional, Text
 import redis
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.event_masking import masked_event
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,10 @@ class RedisStreamEventBroker(EventBroker):
         )
 
     def publish(self, event: Dict[Text, Any]) -> None:
-        entry = {"sender_id": event.get("sender_id") or "", "event": json.dumps(event, ensure_ascii=False)}
+        entry = {
+            "sender_id": event.get("sender_id") or "",
+            "event": json.dumps(masked_event(event), ensure_ascii=False),
+        }
         try:
             self._client.xadd(self.stream, entry, maxlen=self.max_length, approximate=True)
         except redis.RedisError as error:

@@ -33,17 +33,19 @@ async def relay_latencies(stack: Stack, password: str, count: int) -> list:
     settings = stack.settings
     customer = socketio.AsyncClient()
     received: asyncio.Queue = asyncio.Queue()
-    confirmed = asyncio.Event()
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     customer.on("bot_uttered", lambda data: received.put_nowait(data))
-    customer.on("session_confirm", lambda _: confirmed.set())
-    conversation = uuid.uuid4().hex
+    # The server issues the session: a signed token "<conversation id>.<signature>".
+    customer.on("session_confirm", lambda token: confirmed.done() or confirmed.set_result(token))
     await customer.connect(settings.rasa_url, socketio_path="/socket.io", transports=["websocket"])
     async with aiohttp.ClientSession(settings.handoff_url) as api:
         login = await api.post("/api/login", json={"user": "agent1", "password": password})
         headers = {"Authorization": f"Bearer {(await login.json())['token']}"}
-        await customer.emit("session_request", {"session_id": conversation})
-        await asyncio.wait_for(confirmed.wait(), 10)
-        await customer.emit("user_uttered", {"message": "转人工", "session_id": conversation})
+        await customer.emit("session_request", {"session_id": None})
+        token = await asyncio.wait_for(confirmed, 10)
+        token = token.get("session_id") if isinstance(token, dict) else token
+        conversation = token.split(".")[0]
+        await customer.emit("user_uttered", {"message": "转人工", "session_id": token})
         await asyncio.sleep(3)  # the bot's replies: handing over, position in the queue
         while not received.empty():
             received.get_nowait()

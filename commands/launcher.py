@@ -12,10 +12,11 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
+from urllib.parse import urlsplit, urlunsplit
 
 from commands.processes import ChildProcess
-from commands.redis_server import start_embedded_redis
+from commands.redis_server import start_local_redis
 from foundation.settings import ROOT, Settings
 from commands.training import ensure_model
 from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
@@ -39,15 +40,15 @@ class Stack:
                      self.settings.handoff_port, self.settings.knowledge_port):
             _check_port_free(self.settings.host, port)
         if not self.settings.redis_url:
-            redis = start_embedded_redis(self.settings.var_dir / "redis")
+            redis = start_local_redis(self.settings.var_dir)
             self.children.append(redis)
             self.settings.redis_url = redis.url
         env = self.settings.process_environment()
         python = sys.executable
         actions = ChildProcess(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions",
-             "--port", str(self.settings.actions_port)],
+            [python, "-m", "actions.server", "--actions", "actions",
+             "--host", self.settings.host, "--port", str(self.settings.actions_port)],
             env=env, cwd=ROOT, log_path=self.log_dir / "actions.log",
         )
         rasa = ChildProcess(
@@ -98,19 +99,41 @@ def _check_port_free(host: str, port: int) -> None:
             )
 
 
+def _print_new_logins(users_file: Path, created: Dict[str, str]) -> None:
+    if not created:
+        return
+    print(f"  Demo logins in {users_file}; their passwords are shown only this once:",
+          flush=True)
+    for user, password in created.items():
+        print(f"    {user} / {password}", flush=True)
+    print("  (a forgotten one: python -m foundation.staff.auth add-user "
+          f"{users_file} ID --role ROLE sets a new password)", flush=True)
+
+
+def _without_password(url: str) -> str:
+    """`url` fit for a terminal or a log: its password replaced by ***."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def run() -> int:
     settings = Settings.from_environment()
     print("[1/3] model", flush=True)
     model = ensure_model()
     print(
         "[2/3] Redis: "
-        + (settings.redis_url or f"embedded, data in {settings.var_dir / 'redis'}"),
+        + (_without_password(settings.redis_url) if settings.redis_url
+           else f"embedded, data in {settings.var_dir / 'redis'}"),
         flush=True,
     )
     print("[3/3] starting the action server, the Rasa server, the handoff service and the "
           "knowledge editor (logs in var/log/)", flush=True)
-    team = ensure_demo_users(settings.users_file, HANDOFF_TEAM)
-    editors = ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
+    # Shown now, before anything else can fail: they are never shown again.
+    _print_new_logins(settings.users_file, ensure_demo_users(settings.users_file, HANDOFF_TEAM))
+    _print_new_logins(settings.editors_file, ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM))
     stack = Stack(settings, model)
     stopping = False
 
@@ -126,16 +149,16 @@ def run() -> int:
             f"\nReady in {seconds:.0f} s.\n"
             f"  Web chat page:   {settings.rasa_url}/chat\n"
             f"  REST channel:    POST {settings.rasa_url}/webhooks/rest/webhook\n"
+            f"    bearer tokens: apps {settings.secret_place('REST_APP_TOKEN')}, "
+            f"IVR {settings.secret_place('REST_IVR_TOKEN')}\n"
             f"  Rasa HTTP API:   {settings.rasa_url}  (token: {settings.auth_token})\n"
-            f"  Action server:   {settings.actions_url}\n"
-            f"  Redis:           {settings.redis_url}\n"
-            f"  Tracker store:   {settings.database_url}\n"
+            f"  Action server:   {settings.actions_url}  (answers Rasa only)\n"
+            f"  Redis:           {_without_password(settings.redis_url)}\n"
+            f"  Tracker store:   {_without_password(settings.database_url)}\n"
             f"  Agent console:   {settings.handoff_url}/console\n"
             f"  Supervisor view: {settings.handoff_url}/supervisor\n"
-            + "".join(f"    log in as {user} / {password}\n" for user, password in team.items())
-            + f"  Knowledge editor: {settings.knowledge_url}/editor\n"
-            + "".join(f"    log in as {user} / {password}\n" for user, password in editors.items())
-            + "Press Ctrl-C to stop everything.",
+            f"  Knowledge editor: {settings.knowledge_url}/editor\n"
+            "Press Ctrl-C to stop everything.",
             flush=True,
         )
         while not stopping:

@@ -37,13 +37,16 @@ class ChildProcess:
         env: Optional[Dict[str, str]] = None,
         cwd: Optional[Path] = None,
         log_path: Optional[Path] = None,
+        stdin: str = "",
     ) -> None:
+        """`stdin` is written to the child's standard input, which is then closed."""
         self.name = name
         self.argv = argv
         self.url = url
         self.env = env
         self.cwd = cwd
         self.log_path = log_path
+        self.stdin = stdin
         self.process: Optional[subprocess.Popen] = None
 
     def start(self) -> "ChildProcess":
@@ -55,13 +58,19 @@ class ChildProcess:
             self.argv,
             env=self.env,
             cwd=self.cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if self.stdin else subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
         if self.log_path:
             output.close()
+        if self.stdin:
+            try:
+                self.process.stdin.write(self.stdin.encode("utf-8"))
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass  # it died at once; is_running() and its log say so
         return self
 
     def is_running(self) -> bool:

@@ -150,9 +150,41 @@ def spoken_digits_to_digits(text: str) -> str:
     recognition puts them anywhere. Letters spelled one by one before digits are
     joined to them: "s f one two three four" → "SF1234".
     """
-    text = _CHINESE_RUN.sub(_convert_chinese_run, text)
-    text = _ENGLISH_RUN.sub(_convert_english_run, text)
-    return _SPELLED_LETTERS.sub(lambda match: match.group(1).replace(" ", "").upper(), text)
+    return _traced_spoken_digits(text)[0]
+
+
+def _traced_spoken_digits(text: str) -> Tuple[str, List[Tuple[int, int]]]:
+    """`spoken_digits_to_digits(text)`, and for each of its characters the span of
+    `text` it comes from: a converted run's characters all come from the whole run."""
+    spans = [(index, index + 1) for index in range(len(text))]
+    for pattern, convert in (
+        (_CHINESE_RUN, _convert_chinese_run),
+        (_ENGLISH_RUN, _convert_english_run),
+        (_SPELLED_LETTERS, _join_spelled_letters),
+    ):
+        text, spans = _traced_sub(pattern, convert, text, spans)
+    return text, spans
+
+
+def _traced_sub(pattern: re.Pattern, convert, text: str,
+                spans: List[Tuple[int, int]]) -> Tuple[str, List[Tuple[int, int]]]:
+    """`pattern.sub(convert, text)`, carrying each character's span along."""
+    pieces: List[str] = []
+    traced: List[Tuple[int, int]] = []
+    last = 0
+    for match in pattern.finditer(text):
+        replacement = convert(match)
+        pieces += [text[last : match.start()], replacement]
+        traced += spans[last : match.start()]
+        if replacement == match.group():
+            traced += spans[match.start() : match.end()]
+        else:
+            whole = (spans[match.start()][0], spans[match.end() - 1][1])
+            traced += [whole] * len(replacement)
+        last = match.end()
+    pieces.append(text[last:])
+    traced += spans[last:]
+    return "".join(pieces), traced
 
 
 def _convert_chinese_run(match: re.Match) -> str:
@@ -162,6 +194,10 @@ def _convert_chinese_run(match: re.Match) -> str:
     if run.isascii() or len(digits) < _MIN_SPOKEN_DIGITS:
         return run
     return digits
+
+
+def _join_spelled_letters(match: re.Match) -> str:
+    return match.group(1).replace(" ", "").upper()
 
 
 def _convert_english_run(match: re.Match) -> str:
@@ -222,6 +258,17 @@ def find_phone_numbers(text: str) -> List[PhoneNumber]:
     return [
         PhoneNumber(re.sub(r"\D", "", match.group(1)), match.start(1), match.end(1))
         for match in _PHONE.finditer(fold_full_width(text))
+    ]
+
+
+def find_phone_numbers_in_speech(text: str) -> List[PhoneNumber]:
+    """Finds mobile numbers typed or spoken ("幺三八…", "one three eight …"), as the
+    NLU does, with offsets into `text` as given: a spoken number spans the words it
+    was said in."""
+    converted, spans = _traced_spoken_digits(text)
+    return [
+        PhoneNumber(phone.number, spans[phone.start][0], spans[phone.end - 1][1])
+        for phone in find_phone_numbers(converted)
     ]
 
 

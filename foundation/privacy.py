@@ -6,7 +6,8 @@ Every process masks the same way, so the rules live here once.
 import logging
 import re
 
-from foundation.numbers import find_phone_numbers
+from foundation.language import fold_full_width, to_simplified
+from foundation.numbers import find_phone_numbers, find_phone_numbers_in_speech
 
 # Province (or autonomous region), city, and district or county after the city, at
 # the start of a mainland address: "浙江省杭州市西湖区…", "上海市浦东新区…". Digits,
@@ -49,14 +50,24 @@ def mask_address(address: str) -> str:
 def mask_text(text: str) -> str:
     """Masks mainland mobile numbers in free text, for archives and logs: 138****5678.
 
-    Addresses in free text are out of reach: nothing marks where a street address
-    begins or ends in a sentence, so they stay as written.
+    Every number the NLU takes for a phone is masked: written, spaced, full-width,
+    Traditional, or spoken in digits ("幺三八…", "one three eight …"), the spoken words
+    replaced as a whole. Waybill numbers are not personal and stay. Addresses in free
+    text are out of reach: nothing marks where a street address begins or ends in a
+    sentence, so they stay as written.
     """
-    masked = text
-    # From the end, so the earlier positions stay valid.
-    for phone in reversed(find_phone_numbers(text)):
-        masked = masked[: phone.start] + mask_phone(phone.number) + masked[phone.end :]
-    return masked
+    # Both conversions keep the length, so the offsets found hold for `text`.
+    searched = to_simplified(fold_full_width(text))
+    found = sorted(find_phone_numbers(searched) + find_phone_numbers_in_speech(searched),
+                   key=lambda phone: (phone.start, -phone.end))
+    pieces, done = [], 0
+    for phone in found:
+        if phone.start >= done:
+            pieces += [text[done : phone.start], mask_phone(phone.number)]
+        # A number found both ways (or overlapping another) is masked once, whole.
+        done = max(done, phone.end)
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 class MaskPhoneNumbers(logging.Filter):

@@ -12,6 +12,25 @@ one place an operator sets things is the environment:
   HANDOFF_PORT    handoff service: agent console and API (default 5006)
   KNOWLEDGE_PORT  knowledge editor service and page (default 5007)
   RASA_AUTH_TOKEN token for Rasa's HTTP API; a random one is made when unset
+
+Shared secrets. Each one unset is generated on the first start and kept, readable by
+the owner only, in var/secrets/<NAME> (foundation/secrets.py), so restarts and several
+instances on the same var/ agree; set them in the environment to share them between
+machines:
+
+  ACTION_SERVER_TOKEN  Rasa's bearer token to the action server; the action server
+                       refuses every call without it (endpoints.yml sends it)
+  CHAT_SESSION_SECRET  signs the web chat's socket.io sessions, so nobody can take
+                       over another customer's conversation
+  REST_APP_TOKEN       bearer token app back-ends send to the REST channel
+  REST_IVR_TOKEN       bearer token the IVR front-end sends to the REST channel
+  HANDOFF_SECRET       signs agents' and supervisors' console logins
+  KNOWLEDGE_SECRET     signs editors' and reviewers' logins to the knowledge editor
+  HANDOFF_CUSTOMER_KEY_SECRET  keys the case archive by a hash of the customer's
+                       phone, never the number (action server and agent service)
+
+The embedded Redis (no REDIS_URL) requires a password too, generated once and kept in
+var/secrets/REDIS_PASSWORD; REDIS_URL and REDIS_PASSWORD handed to every process carry it.
 """
 import os
 import secrets
@@ -20,8 +39,19 @@ from pathlib import Path
 from typing import Dict, Optional
 from urllib.parse import urlsplit
 
+from foundation.secrets import secrets_dir, stored_secret
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+SHARED_SECRETS = (
+    "ACTION_SERVER_TOKEN",
+    "CHAT_SESSION_SECRET",
+    "REST_APP_TOKEN",
+    "REST_IVR_TOKEN",
+    "HANDOFF_SECRET",
+    "KNOWLEDGE_SECRET",
+    "HANDOFF_CUSTOMER_KEY_SECRET",
+)
 
 
 @dataclass
@@ -77,6 +107,16 @@ class Settings:
         """Editors and reviewers of the knowledge base."""
         return Path(os.environ.get("KNOWLEDGE_USERS_FILE") or self.var_dir / "knowledge-users.yml")
 
+    def secret(self, name: str) -> str:
+        """A shared secret: the environment's, else the one kept under var_dir."""
+        return os.environ.get(name) or stored_secret(self.var_dir, name)
+
+    def secret_place(self, name: str) -> str:
+        """Where the secret `name` comes from, to tell an operator without showing it."""
+        if os.environ.get(name):
+            return f"${name}"
+        return str(secrets_dir(self.var_dir) / name)
+
     def process_environment(self) -> Dict[str, str]:
         """Variables that endpoints.yml and credentials.yml are filled in from."""
         if not self.redis_url:
@@ -109,4 +149,5 @@ class Settings:
             # Archived handoff cases (analysts' data), SQLite beside the rest by default.
             "HANDOFF_DATABASE_URL": os.environ.get("HANDOFF_DATABASE_URL")
             or f"sqlite:///{self.var_dir / 'handoff.db'}",
+            **{name: self.secret(name) for name in SHARED_SECRETS},
         }

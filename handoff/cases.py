@@ -3,10 +3,14 @@
 SQLite by default (var/handoff.db), PostgreSQL by URL (HANDOFF_DATABASE_URL). Two
 tables, created when missing:
 
-  cases       one row per closed case: who, why, where it was routed, what the agent
+  cases       one row per closed case: who (a customer key that holds no phone
+              number, see customer_keys.py), why, where it was routed, what the agent
               decided (category, department, disposition), the bot's summary, parcels,
-              returns, the transcript with phone numbers masked, times, the rating
+              returns, the transcript, times, the rating
   case_notes  the agent's internal notes on a case
+
+Phone numbers in every free text (transcript, summary, disposition, notes) are masked
+as they are archived (foundation.privacy.mask_text): agents and customers write them.
 
 Times come in as epoch seconds, as the handoff queue keeps them, and are stored as
 timezone-aware timestamps in UTC. What `history` and `get` return is JSON-ready:
@@ -33,6 +37,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -41,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 
 from foundation.settings import VAR
 from foundation.privacy import mask_text
+from handoff.customer_keys import PHONE_KEY_LENGTH, PHONE_PREFIX, phone_key
 
 DEFAULT_URL = f"sqlite:///{VAR / 'handoff.db'}"
 
@@ -173,6 +179,7 @@ class CaseArchive:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, future=True)
         metadata.create_all(self.engine)
+        self._rekey_phone_numbers()
 
     @classmethod
     def from_environment(cls) -> "CaseArchive":
@@ -185,7 +192,7 @@ class CaseArchive:
         """Stores the case and its notes in one transaction; returns the case id.
 
         Archiving a case again (a retry after a lost reply) changes nothing: the first
-        one stays. Phone numbers in the transcript are masked.
+        one stays. Phone numbers in the free texts are masked.
         """
         _check_choice("category", case.category, CATEGORIES)
         _check_choice("department", case.department, DEPARTMENTS)
@@ -201,8 +208,8 @@ class CaseArchive:
             "priority": case.priority,
             "category": case.category,
             "department": case.department,
-            "disposition": case.disposition,
-            "summary": case.summary,
+            "disposition": mask_text(case.disposition),
+            "summary": mask_text(case.summary),
             "parcels": case.parcels,
             "returns": case.returns,
             "transcript": [
@@ -219,7 +226,7 @@ class CaseArchive:
             {
                 "case_id": case.case_id,
                 "agent_id": note.agent_id,
-                "text": note.text,
+                "text": mask_text(note.text),
                 "created_at": _timestamp(note.created_at),
             }
             for note in case.notes
@@ -233,6 +240,22 @@ class CaseArchive:
             if self.get(case.case_id) is None:
                 raise
         return case.case_id
+
+    def _rekey_phone_numbers(self) -> None:
+        """Cases archived before customer keys were hashed have the number itself in
+        the key (phone:13812345678); they get today's key, so they still show in the
+        customer's history and the number leaves the archive."""
+        key = cases_table.c.customer_key
+        with self.engine.begin() as connection:
+            old_keys = connection.execute(
+                select(key).distinct()
+                .where(key.like(f"{PHONE_PREFIX}%"), func.length(key) != PHONE_KEY_LENGTH)
+            ).scalars().all()
+            for old_key in old_keys:
+                connection.execute(
+                    cases_table.update().where(key == old_key)
+                    .values(customer_key=phone_key(old_key[len(PHONE_PREFIX):]))
+                )
 
     def set_rating(
         self, conversation_id: str, rating: int, now: Optional[float] = None

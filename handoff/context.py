@@ -18,6 +18,7 @@ from collections import Counter
 from typing import Any, Callable, Dict, List, Optional
 
 from foundation.privacy import mask_phone, mask_text
+from handoff.customer_keys import phone_key
 from handoff.routing import Route
 
 SUMMARY_LENGTH = 200
@@ -124,10 +125,11 @@ def build_context(tracker: Dict[str, Any], route: Route, history: List[dict], no
 
 def customer_key(tracker: Dict[str, Any]) -> str:
     """Whom the 360° history is kept for: a verified phone spans conversations and
-    channels; without one, the conversation is all we know of the customer."""
+    channels (keyed without the number, see customer_keys.py); without one, the
+    conversation is all we know of the customer."""
     verified_phone = (tracker.get("slots") or {}).get("verified_phone")
     if verified_phone:
-        return f"phone:{verified_phone}"
+        return phone_key(verified_phone)
     return f"conversation:{tracker.get('sender_id')}"
 
 

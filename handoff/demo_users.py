@@ -2,12 +2,12 @@
 agents and a supervisor for the handoff service, an editor and a reviewer for the
 knowledge editor.
 
-Passwords are random per checkout, printed at every start and kept, readable by the
-owner only, beside the users file. Production sets HANDOFF_USERS_FILE and
-KNOWLEDGE_USERS_FILE to its own files (python -m foundation.staff.auth add-user) and no demo
-users are made.
+Passwords are random per checkout and are nowhere kept in clear: the process that makes
+a team gets them back (the launcher prints them once), and the users file holds only
+their hashes. A forgotten one is replaced with `python -m foundation.staff.auth
+add-user`. Production sets HANDOFF_USERS_FILE and KNOWLEDGE_USERS_FILE to its own files
+and no demo users are made.
 """
-import os
 import secrets
 from pathlib import Path
 from typing import Dict, Tuple
@@ -25,25 +25,29 @@ KNOWLEDGE_TEAM = (
     ("reviewer1", "吴审核", "reviewer"),
 )
 
-
-def passwords_file(users_file: Path) -> Path:
-    return users_file.with_name(users_file.stem + "-passwords.txt")
+# {users file: {user: password}} of the teams this process made, so that a later call
+# in the same process (the tests' fixtures) gets them too; no other process can.
+_made_here: Dict[Path, Dict[str, str]] = {}
 
 
 def ensure_demo_users(users_file: Path, team: Tuple[Tuple[str, str, str], ...] = HANDOFF_TEAM
                       ) -> Dict[str, str]:
-    """Creates `team` when `users_file` does not exist; returns {user: password} of the
-    demo team (also when it was made before), or {} for a team of one's own."""
-    secret_file = passwords_file(users_file)
+    """Creates `team` when `users_file` does not exist and returns {user: password};
+    returns the same to later calls in this process, and {} in any other process or for
+    a team of one's own. The clear-text passwords file of earlier versions is deleted,
+    its passwords returned this last time."""
+    key = users_file.resolve()
+    legacy = users_file.with_name(users_file.stem + "-passwords.txt")
+    if legacy.exists():
+        # Earlier versions kept the passwords here in clear: handed out one last time
+        # and deleted.
+        _made_here[key] = dict(line.split(":", 1) for line in legacy.read_text(encoding="utf-8").split())
+        legacy.unlink()
     if users_file.exists():
-        if not secret_file.exists():
-            return {}
-        lines = secret_file.read_text(encoding="utf-8").split()
-        return dict(line.split(":", 1) for line in lines)
+        return dict(_made_here.get(key, {}))
     passwords = {user_id: secrets.token_urlsafe(9) for user_id, _, _ in team}
     for user_id, name, role in team:
         skills = ALL_SKILLS if role == "agent" else []
         save_user(users_file, User(user_id, name, role, hash_password(passwords[user_id]), skills))
-    secret_file.write_text("".join(f"{u}:{p}\n" for u, p in passwords.items()), encoding="utf-8")
-    os.chmod(secret_file, 0o600)
-    return passwords
+    _made_here[key] = passwords
+    return dict(passwords)

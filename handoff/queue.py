@@ -1,5 +1,8 @@
 """The human-handoff queue: skill queues, agents, leases, SLA alerts and callbacks, on Redis.
 
+(Over 400 lines because it is one job: one thin method per Lua script, and the key
+layout, which must stay private to this module, documented here once.)
+
 Every change of state is one Lua script (handoff/lua/, each with lib.lua in front), so
 a conversation goes to exactly one agent however many claim at once, and no change is
 ever seen half done. Times are epoch seconds; every method takes `now` so that tests
@@ -80,6 +83,11 @@ class UnknownAgent(LookupError):
 
 class AgentUnavailable(Exception):
     """The agent is not online or has no free slot."""
+
+
+class NotAssigned(Exception):
+    """The acting agent does not have the conversation (any more): their lease ran out
+    and it went back to the queue, or it was passed on. Nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -237,32 +245,59 @@ class HandoffQueue:
         *,
         skill: Optional[str] = None,
         agent_id: Optional[str] = None,
+        by_agent: Optional[str] = None,
         now: Optional[float] = None,
     ) -> Placement:
         """To the front of another skill's queue, or straight to an agent who is online
-        with a free slot (else AgentUnavailable). Give exactly one of skill, agent_id."""
+        with a free slot (else AgentUnavailable). Give exactly one of skill, agent_id.
+        `by_agent` is the agent passing it on, who must have it (else NotAssigned);
+        None for a supervisor."""
         if (skill is None) == (agent_id is None):
             raise ValueError("transfer to a skill or to an agent, not both or neither")
         if skill is not None:
             self._check_skill(skill)
         status, *rest = await self._run(
-            "transfer", conversation_id, _now(now), skill or "", agent_id or ""
+            "transfer", conversation_id, _now(now), skill or "", agent_id or "", by_agent or ""
         )
         if status == "no_conversation":
             raise UnknownConversation(conversation_id)
+        if status == "not_assigned":
+            raise NotAssigned(conversation_id)
         if status == "agent_unavailable":
             raise AgentUnavailable(agent_id)
         fields, position, online = rest
         return Placement(_ticket(fields), position, self._estimate(position, online))
 
-    async def close(self, conversation_id: str) -> bool:
-        """Ends the handoff: frees the agent's slot (or leaves the queue). False when
-        the conversation was not in the queue."""
-        return bool(await self._run("close", conversation_id))
+    async def close(self, conversation_id: str, by_agent: Optional[str] = None) -> Optional[Ticket]:
+        """Ends the handoff: frees the agent's slot (or leaves the queue). Returns the
+        ticket as it was, None when the conversation was not in the queue. `by_agent`
+        is the agent closing it, who must have it (else NotAssigned); None for a
+        supervisor."""
+        status, *rest = await self._run("close", conversation_id, by_agent or "")
+        if status == "not_assigned":
+            raise NotAssigned(conversation_id)
+        return _ticket(rest[0]) if status == "ok" else None
 
-    async def record_agent_reply(self, conversation_id: str, now: Optional[float] = None) -> bool:
-        """Stops the no-reply watch; False when no agent has the conversation."""
-        return bool(await self._run("record_agent_reply", conversation_id, _now(now)))
+    async def reopen(self, ticket: Ticket, now: Optional[float] = None) -> bool:
+        """Undoes close() when what had to follow it failed: the conversation goes back to
+        its agent (or to the front of its queue if they went offline). False when it
+        was handed off anew meanwhile, which is left as it is."""
+        return bool(await self._run(
+            "reopen", ticket.conversation_id, _now(now), *_stored_fields(ticket)
+        ))
+
+    async def record_agent_reply(
+        self, conversation_id: str, by_agent: Optional[str] = None, now: Optional[float] = None
+    ) -> bool:
+        """Stops the no-reply watch; False when no agent has the conversation. A reply
+        by `by_agent` counts only while they have it (else NotAssigned); None is a
+        supervisor's."""
+        recorded = bool(await self._run(
+            "record_agent_reply", conversation_id, _now(now), by_agent or ""
+        ))
+        if not recorded and by_agent is not None:
+            raise NotAssigned(conversation_id)
+        return recorded
 
     async def overdue(self, now: Optional[float] = None) -> List[Overdue]:
         """Conversations newly past an SLA limit: waiting longer than sla_wait_seconds,
@@ -364,6 +399,22 @@ def _ticket_fields(ticket: Ticket) -> List[Any]:
         "language", ticket.language,
         "context", json.dumps(ticket.context, ensure_ascii=False),
     ]
+
+
+def _stored_fields(ticket: Ticket) -> List[Any]:
+    """Every field the queue keeps of a ticket, as close() read it."""
+    kept = {
+        "conversation_id": ticket.conversation_id,
+        "enqueued_at": ticket.enqueued_at,
+        "state": ticket.state,
+        "agent_id": ticket.agent_id,
+        "escalated_at": ticket.escalated_at,
+        "waiting_since": ticket.waiting_since,
+        "assigned_at": ticket.assigned_at,
+        "last_agent_reply_at": ticket.last_agent_reply_at,
+    }
+    present = [item for name, value in kept.items() if value is not None for item in (name, value)]
+    return present + _ticket_fields(ticket)
 
 
 def _ticket(flat_fields: List[str]) -> Ticket:

@@ -35,6 +35,10 @@ STATUSES = (PUBLISHED, DRAFT)
 # Search needs several phrasings to find an article; drafts may still be growing.
 MIN_PUBLISHED_QUESTIONS = 6
 MAX_ANSWER_CHARACTERS = 20_000
+# An article nests four levels (answer: zh: web: text) and holds a few hundred values;
+# YAML beyond these is not an article, and reading it would only cost time and memory.
+MAX_YAML_DEPTH = 8
+MAX_YAML_NODES = 5_000
 KEYS = (
     "id", "title", "category", "tags", "status", "version",
     "valid_from", "valid_until", "questions", "answer",
@@ -78,7 +82,39 @@ class Article:
 
 class _ArticleLoader(yaml.SafeLoader):
     """SafeLoader that leaves dates as text, so a bad date gets a clear message here
-    instead of a bare ValueError from inside PyYAML."""
+    instead of a bare ValueError from inside PyYAML.
+
+    It also refuses what no article needs and an attacker would use: aliases (a few
+    hundred bytes of nested `&a [*b, *b, ...]` stand for millions of values once the
+    article is read), nesting deeper than MAX_YAML_DEPTH (PyYAML composes recursively)
+    and more than MAX_YAML_NODES values. Each stops reading at once, naming the line."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, f"found the alias *{event.anchor}; write the text out instead of referring to it",
+                event.start_mark,
+            )
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_YAML_NODES} values; an article has far fewer", event.start_mark
+            )
+        if self._depth >= MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_YAML_DEPTH} levels deep; an article is not", event.start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _ArticleLoader.yaml_implicit_resolvers = {
@@ -109,7 +145,8 @@ class _TypedArticleLoader(_ArticleLoader):
 
 def read_typed_article(text: str) -> object:
     """The data of an article's YAML as an editor typed it, for `parse_article`: dates
-    stay text, and a key given twice is refused. Raises yaml.YAMLError."""
+    stay text, and a key given twice, an alias or YAML far larger than an article is
+    refused. Raises yaml.YAMLError."""
     return yaml.load(text, Loader=_TypedArticleLoader)
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m knowledge.cli import|export|test|publish|gaps
         [--user NAME] [--folder knowledge/articles] [--tests-folder knowledge/tests]
-        [--article ID ...] [--limit N] [--all]
+        [--article ID[=VERSION] ...] [--limit N] [--all]
 
   import   the article and test files into the store, all or nothing; changed
            published articles go live through the answer-test gate
@@ -10,8 +10,10 @@
            when never published) and one per article's tests
   test     the answer tests against what would be live if every draft were
            published; exit 1 if publishing them would be refused
-  publish  the drafts of --article (default: every draft); exit 1, listing the
-           failing answer tests, when the gate refuses
+  publish  the versions named --article ID=VERSION (the ones reviewed), as on the
+           editor page: refused, exit 1, when an article has a newer version, when
+           --user wrote a version that would go live, or when the gate refuses
+           (listing the failing answer tests); without --article it lists the drafts
   gaps     the questions the bot could not answer, most recent first
 
 The store is KNOWLEDGE_DATABASE_URL (default var/knowledge.db); an empty store is
@@ -19,22 +21,30 @@ first seeded, without the gate, from knowledge/articles and knowledge/tests (for
 import, from the folders given). REDIS_URL, when set, is
 where running processes are told to reload; without it they notice within a second
 by polling the store.
+
+The command line takes --user at its word: whoever runs it holds the store's URL and
+could change the tables directly, so it is an operators' tool. Editors and reviewers
+use the editor service, where who publishes comes from their login.
 """
 import argparse
 import getpass
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import redis
 from sqlalchemy.engine import make_url
 
 from knowledge.answer_tests import ANSWER_TESTS_FOLDER, AnswerTestError
 from knowledge.article import ARTICLES_FOLDER, ArticleError
-from knowledge.publishing import PublishRefused, check, import_folder, publish
+from knowledge.publishing import FourEyes, PublishRefused, check, import_folder, publish
 from knowledge.store import KnowledgeStore
-from knowledge.versions import EditConflict, UnknownArticle
+from knowledge.versions import EditConflict, UnknownArticle, when
+
+
+class UsageError(ValueError):
+    """A command line that names something wrongly."""
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -52,7 +62,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"seeded the empty store: {len(seeded.created)} articles, "
                   f"answer tests for {len(seeded.tests_changed)}")
         return COMMANDS[arguments.command](store, arguments)
-    except (ArticleError, AnswerTestError, EditConflict, UnknownArticle) as error:
+    except (ArticleError, AnswerTestError, EditConflict, UnknownArticle, FourEyes, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except PublishRefused as refused:
@@ -94,17 +104,33 @@ def test_command(store: KnowledgeStore, arguments) -> int:
 
 
 def publish_command(store: KnowledgeStore, arguments) -> int:
-    print(f"publishing {', '.join(arguments.article) if arguments.article else 'every draft'} "
-          f"as {arguments.user}; running the answer tests ...")
-    result = publish(store, arguments.article or None, arguments.user, _redis())
-    if result.publication is None:
-        print("nothing to publish: no article has a draft")
-        return 0
+    versions = _named_versions(arguments.article)
+    if not versions:
+        drafts = store.pending_drafts()
+        print("name the versions you reviewed: --article ID=VERSION (repeatable); the drafts are:")
+        for draft in drafts:
+            print(f"  --article {draft.article_id}={draft.version}   by {draft.author}, {when(draft.created_at)}")
+        return 1
+    named = ", ".join(f"{article_id} v{version}" for article_id, version in sorted(versions.items()))
+    print(f"publishing {named} as {arguments.user}; running the answer tests ...")
+    result = publish(store, versions, arguments.user, _redis())
     for line in result.gate.lines():
         print(line)
     published = ", ".join(f"{article_id} v{version}" for article_id, version in result.publication.articles)
     print(f"revision {result.publication.revision} is live: {published}")
     return 0
+
+
+def _named_versions(named: List[str]) -> Dict[str, int]:
+    """{article id: version} of --article ID=VERSION arguments."""
+    versions = {}
+    for argument in named:
+        article_id, _, version = argument.partition("=")
+        if not version.isdigit() or int(version) < 1 or article_id in versions:
+            raise UsageError(f"--article {argument}: name each article once, with the version you reviewed: "
+                             f"--article {article_id}=VERSION")
+        versions[article_id] = int(version)
+    return versions
 
 
 def gaps_command(store: KnowledgeStore, arguments) -> int:
@@ -134,7 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--folder", type=Path, default=ARTICLES_FOLDER, help="article files")
     parser.add_argument("--tests-folder", type=Path, default=ANSWER_TESTS_FOLDER, help="answer test files")
     parser.add_argument("--article", action="append", default=[], metavar="ID",
-                        help="test or publish only these articles' drafts (repeatable)")
+                        help="test: only these articles' drafts; publish: ID=VERSION, the version reviewed "
+                             "(repeatable)")
     parser.add_argument("--limit", type=int, default=50, help="how many gaps to list")
     return parser
 

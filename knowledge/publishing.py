@@ -8,6 +8,16 @@ MIN_ANSWER_TESTS answer tests, or when any answer test fails: a change must neve
 break an answer that worked, and what is live passes all of them (the seed does).
 When the gate refuses, nothing changes.
 
+Before the gate come the four eyes. A reviewer publishes the versions they reviewed,
+named {article id: version}, and exactly those: when an article has a newer draft
+than the version named, nobody reviewed the newer one, and the publication is refused
+(Unreviewed), so the reviewer reads the newer edit before anything goes out. Nor may the publisher have written any of
+the versions that would go live (the ones after the live version, up to the named
+one), since then nobody else read their edit (OwnChange). A rollback brings back a
+version that was live before, so a second person read it then; one reviewer may do
+it, quickly, and is recorded as the new version's author, in the audit log and in the
+publication. A draft that was never live cannot be "rolled back" to.
+
 Otherwise one transaction makes the versions live (with their audit entries and a
 new revision of the store), and then a message goes out on PUBLISHED_CHANNEL,
 {"version": <revision>, "articles": [{"id": ..., "version": ...}]}, on which every
@@ -19,7 +29,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 import redis
 
@@ -32,11 +42,11 @@ from knowledge.answer_tests import (
     load_answer_tests,
     run_answer_tests,
 )
-from knowledge.article import PUBLISHED, Article, ArticleError, checked_as, load_articles
+from knowledge.article import DRAFT, PUBLISHED, Article, ArticleError, checked_as, load_articles
 from knowledge.article_files import ImportSummary
 from knowledge.search import KnowledgeIndex
-from knowledge.store import KnowledgeStore
-from knowledge.versions import Publication
+from knowledge.store import KnowledgeStore, PendingChange
+from knowledge.versions import Publication, when
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +76,22 @@ class GateReport:
         return lines
 
 
+class FourEyes(Exception):
+    """Publishing would make live what no second person read; nothing was changed."""
+
+    def __init__(self, problems: Iterable[str], outcome: str):
+        self.problems = list(problems)  # one per article
+        super().__init__(" ".join([*self.problems, outcome]))
+
+
+class Unreviewed(FourEyes):
+    """A newer draft than the version reviewed, or a rollback to a draft never live."""
+
+
+class OwnChange(FourEyes):
+    """The publisher wrote part of what would go live."""
+
+
 class PublishRefused(Exception):
     def __init__(self, gate: GateReport):
         self.gate = gate
@@ -74,8 +100,8 @@ class PublishRefused(Exception):
 
 @dataclass(frozen=True)
 class PublishResult:
-    publication: Optional[Publication]  # None when there was nothing to publish
-    gate: Optional[GateReport]
+    publication: Publication
+    gate: GateReport
 
 
 @dataclass(frozen=True)
@@ -112,36 +138,56 @@ def check(
 
 def publish(
     store: KnowledgeStore,
-    article_ids: Optional[Iterable[str]],
+    versions: Mapping[str, int],
     user: str,
     redis_client: Optional[redis.Redis] = None,
     *,
     today: Optional[date] = None,
     channel: str = PUBLISHED_CHANNEL,
 ) -> PublishResult:
-    """Publishes the pending drafts of `article_ids`, or all pending drafts when None.
-    Raises PublishRefused with the gate's report, or EditConflict when the store
-    changed while the tests ran; in both cases nothing changes."""
+    """Publishes exactly `versions` ({article id: the version reviewed}), all or
+    nothing. Refused, with nothing changed: UnknownArticle for an article or version
+    the store lacks; Unreviewed when an article has a newer version than the one
+    named; PublishRefused when a named version is already live or the gate refuses;
+    OwnChange when `user` wrote a version that would go live; EditConflict when the
+    store changed while the tests ran."""
+    if not versions:
+        raise ValueError("name the versions to publish")
     revision = store.revision()
-    wanted = None if article_ids is None else sorted(set(article_ids))
-    drafts = store.pending_drafts(wanted)
-    if wanted is not None:
-        without_draft = sorted(set(wanted) - {draft.article_id for draft in drafts})
-        if without_draft:
-            raise PublishRefused(GateReport(None, (), tuple(
-                f"article '{article_id}' has no draft to publish: its latest version is live"
-                for article_id in without_draft
-            )))
-    if not drafts:
-        return PublishResult(None, None)
-    gate = check(store, [draft.article for draft in drafts], today)
+    changes = store.pending_changes(versions)
+    newer = [_newer_than_reviewed(change) for change in changes if change.latest.version != change.named.version]
+    if newer:
+        raise Unreviewed(newer, "Nothing was published.")
+    live = [
+        f"article '{change.article_id}' has no draft to publish: its latest version {change.named.version} is live"
+        for change in changes if change.named.status != DRAFT
+    ]
+    if live:
+        raise PublishRefused(GateReport(None, (), tuple(live)))
+    own = [_written_by(change, user) for change in changes if any(author == user for _, author in change.unpublished)]
+    if own:
+        raise OwnChange(own, "A change goes live when a reviewer who did not write it publishes it; "
+                             "nothing was published.")
+    gate = check(store, [change.named.article for change in changes], today)
     if gate.refused:
         raise PublishRefused(gate)
-    publication = store.mark_published(
-        {draft.article_id: draft.version for draft in drafts}, user, expected_revision=revision
-    )
+    publication = store.mark_published(dict(versions), user, expected_revision=revision)
     notify(redis_client, publication, channel)
     return PublishResult(publication, gate)
+
+
+def _newer_than_reviewed(change: PendingChange) -> str:
+    latest = change.latest
+    return (
+        f"Article '{change.article_id}': version {change.named.version} was named for publishing, but version "
+        f"{latest.version} ({latest.status}) was saved after it by {latest.author} at {when(latest.created_at)}; "
+        f"review version {latest.version}."
+    )
+
+
+def _written_by(change: PendingChange, user: str) -> str:
+    own = [f"version {version}" for version, author in change.unpublished if author == user]
+    return f"Article '{change.article_id}': {user} wrote {', '.join(own)} of what would go live."
 
 
 def rollback(
@@ -154,9 +200,16 @@ def rollback(
     today: Optional[date] = None,
     channel: str = PUBLISHED_CHANNEL,
 ) -> PublishResult:
-    """Makes an old version's content live again as a new version, through the gate."""
+    """Makes the content of a version that was live before live again, as a new
+    version, through the gate. Unreviewed for a draft that was never live."""
     revision = store.revision()
     old = store.get(article_id, version)
+    if old.status == DRAFT:
+        raise Unreviewed(
+            [f"Article '{article_id}' version {version} was never live, so nobody reviewed it; it goes live when "
+             f"a reviewer who did not write it publishes it."],
+            "Nothing was changed.",
+        )
     gate = check(store, [old.article], today)
     if gate.refused:
         raise PublishRefused(gate)

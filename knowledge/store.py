@@ -9,7 +9,7 @@ else saved a newer one first, EditConflict says who and when, and nothing is wri
 import difflib
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +55,21 @@ class ArticleSummary:
     published_version: Optional[int]
     updated_at: datetime
     updated_by: str
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    """What publishing one named version of an article would make live."""
+
+    named: ArticleVersion
+    latest: ArticleVersion
+    # (version, author) of every version after the live one, up to the named one: the
+    # edits that would reach customers, each written by its author.
+    unpublished: Tuple[Tuple[int, str], ...]
+
+    @property
+    def article_id(self) -> str:
+        return self.named.article_id
 
 
 @dataclass(frozen=True)
@@ -207,6 +222,39 @@ class KnowledgeStore(ArticleFiles, GapList):
                 statement.where(versions_table.c.status == DRAFT).order_by(versions_table.c.article_id)
             ).all()
         return [version_of(row) for row in rows]
+
+    def pending_changes(self, versions: Mapping[str, int]) -> List[PendingChange]:
+        """For each article and version of `versions` ({article id: version}), by id:
+        that version, the article's latest and the versions publishing it would make
+        live. UnknownArticle names every article and version the store does not have."""
+        changes: List[PendingChange] = []
+        unknown: List[str] = []
+        with self._engine.connect() as connection:
+            for article_id, version in sorted(versions.items()):
+                head = read_head(connection, article_id)
+                named = read_version(connection, article_id, version) if head else None
+                if named is None:
+                    unknown.append(
+                        f"article '{article_id}' has no version {version} (the latest is {head.latest_version})"
+                        if head else f"no article '{article_id}'"
+                    )
+                    continue
+                unpublished = connection.execute(
+                    select(versions_table.c.version, versions_table.c.author)
+                    .where(
+                        versions_table.c.article_id == article_id,
+                        versions_table.c.version > (head.published_version or 0),
+                        versions_table.c.version <= version,
+                    )
+                    .order_by(versions_table.c.version)
+                ).all()
+                latest = read_version(connection, article_id, head.latest_version)
+                changes.append(PendingChange(
+                    version_of(named), version_of(latest), tuple((row.version, row.author) for row in unpublished)
+                ))
+        if unknown:
+            raise UnknownArticle("; ".join(unknown))
+        return changes
 
     # ----- publications -----
 

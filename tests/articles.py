@@ -26,3 +26,16 @@ def new_article(**changes):
 
 def table_counts(store):
     return (len(store.list()), store.revision(), len(store.audit(10_000)), len(store.answer_tests()))
+
+
+def _yaml_bomb() -> str:
+    """An article's YAML text of 328 bytes whose nested aliases stand for 4.8 million
+    texts (9 ** 7): read as it says, its id alone runs to 35 MB in an error message."""
+    levels = "abcdefg"
+    lists = ["&a [lol,lol,lol,lol,lol,lol,lol,lol,lol]"]
+    lists += [f"&{name} [{','.join([f'*{before}'] * 9)}]" for before, name in zip(levels, levels[1:])]
+    return (f"tags: [{','.join(lists)}]\nid: *g\ntitle: *g\ncategory: x\nvalid_from: null\n"
+            f"valid_until: null\nquestions: x\nanswer: x\n")
+
+
+YAML_BOMB = _yaml_bomb()

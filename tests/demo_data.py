@@ -1,8 +1,10 @@
 """Demo-carrier data for conversation tests: parcels by status, a customer's phone and
 the SMS codes "sent" to it, delivered parcels to return and the seeded returns. Parcel
-numbers depend on the day the store was seeded, so tests and test stories name them by
-status ({parcel:damaged}) or by how long ago they were delivered ({delivered:recent:2})
-instead."""
+numbers depend on the day the store was seeded, and return numbers are random, so tests
+and test stories name them by status ({parcel:damaged}, {return:refunded}) or by how
+long ago they were delivered ({delivered:recent:2}) instead; {recipient:…} and
+{code:…} before any of these are the phone of its recipient and the SMS code last sent
+to that phone."""
 import asyncio
 import re
 from datetime import timedelta
@@ -12,12 +14,12 @@ from typing import Dict, List
 from sqlalchemy import create_engine, select
 
 from actions.carrier.demo_carrier import DemoCarrier
-from actions.carrier.demo_schema import parcels_table, return_number, returns_table
-from actions.carrier.demo_seed import SEEDED_RETURNS
+from actions.carrier.demo_schema import parcels_table, returns_table
 from actions.carrier.gateway import Parcel, ParcelStatus, shanghai_now
 
+_NUMBERED = r"parcel:[a-z_]+|delivered:(?:recent|old):\d+|return:[a-z_]+"
 PLACEHOLDER = re.compile(
-    r"\{(parcel:[a-z_]+|delivered:(?:recent|old):\d+|return:[a-z_]+|phone|code|wrong_code)\}"
+    rf"\{{(?:(code|recipient):)?({_NUMBERED})\}}|\{{(phone|code|wrong_code)\}}"
 )
 # Delivered parcels to return: "recent" ones were delivered within two days, inside
 # every window of the policy but fresh food's; "old" ones over 16 days ago, outside all.
@@ -36,6 +38,9 @@ class DemoData:
             query = select(parcels_table).order_by(parcels_table.c.tracking_number)
             self._rows = connection.execute(query).all()
             returned = set(connection.execute(select(returns_table.c.tracking_number)).scalars())
+            seeded = select(returns_table.c.status, returns_table.c.return_number).where(
+                returns_table.c.idempotency_key.like("demo-seed:%"))
+            self.seeded_returns = dict(connection.execute(seeded).all())
         engine.dispose()
         self.delivered = self._returnable(returned)
         # A regular customer: several parcels are sent to this phone.
@@ -76,19 +81,31 @@ class DemoData:
         assert texts, f"No SMS code was sent to {phone or self.phone}."
         return re.search(r"\d{6}", texts[-1]).group()
 
+    def recipient(self, number: str) -> str:
+        """The phone of the recipient of this parcel, or of the parcel of this return."""
+        if number.startswith("RT"):
+            number = asyncio.run(self.carrier.get_return(number)).tracking_number
+        return asyncio.run(self.carrier.get_parcel(number)).recipient.phone
+
     def fill(self, text: str) -> str:
         """`text` with its placeholders replaced (see tests/stories/)."""
 
-        def value(match: re.Match) -> str:
-            name = match.group(1)
+        def number(name: str) -> str:
             if name.startswith("parcel:"):
                 return self.find(name.split(":", 1)[1]).tracking_number
             if name.startswith("delivered:"):
                 _, age, index = name.split(":")
                 return self.delivered[age][int(index) - 1].tracking_number
-            if name.startswith("return:"):
-                statuses = [status.value for status, _, _ in SEEDED_RETURNS]
-                return return_number(statuses.index(name.split(":", 1)[1]) + 1)
+            return self.seeded_returns[name.split(":", 1)[1]]
+
+        def value(match: re.Match) -> str:
+            of, numbered, name = match.groups()
+            if numbered:
+                found = number(numbered)
+                if of is None:
+                    return found
+                phone = self.recipient(found)
+                return phone if of == "recipient" else self.code(phone)
             if name == "phone":
                 return self.phone
             if name == "code":

@@ -6,7 +6,9 @@ by demo_seed.py with the deterministic demo parcels and returns, dated relative 
 moment of seeding. Delete the file to get fresh dates. The tables are in demo_schema.py.
 
 Verification codes are "texted" by writing the message to the `sms_outbox` table, and
-logged, so whoever runs the demo can read them (see `send_verification_code`).
+logged, so whoever runs the demo can read them (see `send_verification_code`). The
+`code_requests` table counts them against the limits (CodeLimits, from
+SMS_CODES_PER_PHONE_PER_HOUR and SMS_CODES_PER_CONVERSATION_PER_DAY).
 
 Returns are rows of the `returns` table; the demo courier collects at most
 RETURN_PICKUPS_PER_SLOT returns per pickup slot in each city. Nothing moves a return
@@ -16,7 +18,7 @@ import logging
 import os
 import secrets
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -27,6 +29,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.pool import QueuePool
 
 from actions.carrier.demo_schema import (
+    code_requests_table,
     parcel_from_row,
     parcels_table,
     pickup_city,
@@ -34,7 +37,6 @@ from actions.carrier.demo_schema import (
     return_event_row,
     return_events_table,
     return_from_row,
-    return_id_of,
     return_row,
     returns_table,
     scan_event_from_row,
@@ -51,6 +53,7 @@ from actions.carrier.gateway import (
     VERIFICATION_MAX_TRIES,
     CarrierGateway,
     Clock,
+    CodeLimits,
     GatewayError,
     Parcel,
     ParcelStatus,
@@ -61,6 +64,7 @@ from actions.carrier.gateway import (
     ReturnRequest,
     ReturnStatus,
     ScanEvent,
+    TooManyCodes,
     pickup_windows,
     shanghai_now,
 )
@@ -115,6 +119,26 @@ USE_CODE = (
 COUNT_WRONG_TRY = (
     verification_codes_table.update().where(OPEN_CODE_OF_PHONE).values(tries=codes.tries + 1)
 )
+requests = code_requests_table.c
+UNUSED_CODES_TO_PHONE = select(func.count()).where(
+    requests.phone == bindparam("phone"),
+    requests.used.is_(False),
+    requests.sent_at > bindparam("since"),
+)
+CODES_OF_REQUESTER = select(func.count()).where(
+    requests.requester == bindparam("requester"), requests.sent_at > bindparam("since")
+)
+# Only the code last sent to a phone can be used, so a used code is the phone's last.
+MARK_LAST_CODE_USED = (
+    code_requests_table.update()
+    .where(
+        requests.id
+        == select(func.max(requests.id))
+        .where(requests.phone == bindparam("for_phone"))
+        .scalar_subquery()
+    )
+    .values(used=True)
+)
 TEXTS_TO_PHONE = (
     select(sms_outbox_table.c.text)
     .where(sms_outbox_table.c.phone == bindparam("phone"))
@@ -128,6 +152,7 @@ AWAITING_PICKUP = (ReturnStatus.REQUESTED.value, ReturnStatus.PICKUP_SCHEDULED.v
 
 returns = returns_table.c
 RETURN_BY_ID = select(returns_table).where(returns.id == bindparam("return_id"))
+RETURN_BY_NUMBER = select(returns_table).where(returns.return_number == bindparam("number"))
 RETURN_BY_KEY = select(returns_table).where(returns.idempotency_key == bindparam("key"))
 RETURNS_OF_PARCEL = (
     select(returns_table)
@@ -150,8 +175,13 @@ BOOKED_BY_SLOT = (
 )
 
 
+# Attempts at a fresh random return number; two draws colliding is one in ten billion.
+NUMBER_DRAWS = 5
+
+
 class DemoCarrier(CarrierGateway):
-    def __init__(self, db_url: str, clock: Clock = shanghai_now) -> None:
+    def __init__(self, db_url: str, clock: Clock = shanghai_now,
+                 code_limits: CodeLimits = CodeLimits()) -> None:
         seed(db_url, clock())
         # Keep connections open between lookups: opening the file costs more than a
         # lookup. A connection serves one lookup at a time, whichever thread asks.
@@ -159,12 +189,13 @@ class DemoCarrier(CarrierGateway):
             db_url, poolclass=QueuePool, connect_args={"check_same_thread": False}
         )
         self._clock = clock
+        self._code_limits = code_limits
 
     @classmethod
     def from_environment(cls) -> "DemoCarrier":
         path = Path(os.environ.get("CARRIER_DEMO_DB") or DEFAULT_DB_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{path}")
+        return cls(f"sqlite:///{path}", code_limits=CodeLimits.from_environment())
 
     # The lookups below are indexed SQLite reads, and the verification codes one-row
     # writes, that take well under a millisecond, so they run synchronously inside the
@@ -181,12 +212,20 @@ class DemoCarrier(CarrierGateway):
             rows = connection.execute(PARCELS_BY_PHONE, {"phone": phone}).all()
             return self._with_events(connection, rows)
 
-    async def send_verification_code(self, phone: str) -> None:
+    async def send_verification_code(self, phone: str, requester: str) -> None:
         code = f"{secrets.randbelow(10 ** VERIFICATION_CODE_DIGITS):0{VERIFICATION_CODE_DIGITS}d}"
         now = self._clock()
         minutes = VERIFICATION_CODE_TTL // timedelta(minutes=1)
         text = VERIFICATION_TEXT.format(code=code, minutes=minutes)
         with self._engine.begin() as connection:
+            # The request is written first: it takes SQLite's write lock, so requests at
+            # the same moment are counted one after the other. Raising rolls it back.
+            connection.execute(
+                code_requests_table.insert(),
+                {"phone": phone, "requester": requester, "sent_at": stored_time(now),
+                 "used": False},
+            )
+            self._check_code_limits(connection, phone, requester, now)
             connection.execute(
                 REPLACE_CODE,
                 {
@@ -209,9 +248,30 @@ class DemoCarrier(CarrierGateway):
         given = {"for_phone": phone, "given_code": code, "checked_at": stored_time(self._clock())}
         with self._engine.begin() as connection:
             if connection.execute(USE_CODE, given).rowcount:
+                connection.execute(MARK_LAST_CODE_USED, given)
                 return True
             connection.execute(COUNT_WRONG_TRY, given)
             return False
+
+    def _check_code_limits(self, connection: Connection, phone: str, requester: str,
+                           now: datetime) -> None:
+        """TooManyCodes when the request just written puts the phone or the requester
+        over its limit."""
+        limits = self._code_limits
+        unused = connection.execute(
+            UNUSED_CODES_TO_PHONE,
+            {"phone": phone, "since": stored_time(now - limits.phone_window)},
+        ).scalar()
+        asked = connection.execute(
+            CODES_OF_REQUESTER,
+            {"requester": requester, "since": stored_time(now - limits.requester_window)},
+        ).scalar()
+        if unused > limits.per_phone or asked > limits.per_requester:
+            raise TooManyCodes(
+                f"No code sent: at most {limits.per_phone} unused codes per phone an hour "
+                f"and {limits.per_requester} codes per conversation a day "
+                "(SMS_CODES_PER_PHONE_PER_HOUR, SMS_CODES_PER_CONVERSATION_PER_DAY)."
+            )
 
     def outbox(self, phone: str) -> List[str]:
         """The texts "sent" to this phone, oldest first: the demo's stand-in for the
@@ -236,13 +296,21 @@ class DemoCarrier(CarrierGateway):
         with self._engine.begin() as connection:
             # The insert comes first: it takes SQLite's write lock, so no other booking
             # can change the slot's count below until this transaction ends.
-            try:
-                row = return_row(request, ReturnStatus.REQUESTED, RefundState.NONE, now)
-                return_id = connection.execute(returns_table.insert(), row).inserted_primary_key[0]
-            except IntegrityError:
-                # A request with this key was stored before, maybe a moment ago: a
-                # repeat gets that return, even once its slot is full or past.
-                return self._returns(connection, RETURN_BY_KEY, {"key": request.idempotency_key})[0]
+            for _ in range(NUMBER_DRAWS):
+                try:
+                    row = return_row(request, ReturnStatus.REQUESTED, RefundState.NONE, now)
+                    return_id = connection.execute(returns_table.insert(), row).inserted_primary_key[0]
+                    break
+                except IntegrityError:
+                    # A request with this key was stored before, maybe a moment ago: a
+                    # repeat gets that return, even once its slot is full or past.
+                    # Else the number drawn was taken: draw again.
+                    stored = self._returns(connection, RETURN_BY_KEY,
+                                           {"key": request.idempotency_key})
+                    if stored:
+                        return stored[0]
+            else:
+                raise GatewayError("No free return number was found; try again.")
             # Raising below leaves the block, which rolls the insert back.
             if slot not in pickup_windows(now):
                 raise GatewayError(
@@ -262,11 +330,8 @@ class DemoCarrier(CarrierGateway):
             return self._returns(connection, RETURN_BY_ID, {"return_id": return_id})[0]
 
     async def get_return(self, return_number: str) -> Optional[Return]:
-        return_id = return_id_of(return_number)
-        if return_id is None:
-            return None
         with self._engine.connect() as connection:
-            found = self._returns(connection, RETURN_BY_ID, {"return_id": return_id})
+            found = self._returns(connection, RETURN_BY_NUMBER, {"number": return_number})
         return found[0] if found else None
 
     async def returns_of_parcel(self, tracking_number: str) -> List[Return]:

@@ -5,8 +5,9 @@ row holds the carrier's *recorded* status; `parcel_from_row` applies the stuck r
 (see gateway.py) against the reader's clock.
 """
 import json
+import secrets
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from sqlalchemy import (
     Boolean,
@@ -35,7 +36,7 @@ from actions.carrier.gateway import (
     ScanEvent,
     current_status,
 )
-from foundation.numbers import RETURN_NUMBER_DIGITS, RETURN_NUMBER_PREFIX, is_return_number
+from foundation.numbers import RETURN_NUMBER_DIGITS, RETURN_NUMBER_PREFIX
 
 metadata = MetaData()
 
@@ -98,13 +99,29 @@ sms_outbox_table = Table(
     Column("sent_at", String, nullable=False),
 )
 
-# One row per return. Its id, which SQLite hands out in sequence and never reuses
-# (sqlite_autoincrement), is the return number: RT0000000042 is row 42. The unique
-# idempotency key is what makes a repeated request find the return it made.
+# Every code texted: to which phone, for which requester (the conversation), when,
+# and whether it was typed in; what the limits on codes count (CodeLimits).
+code_requests_table = Table(
+    "code_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("phone", String, nullable=False),
+    Column("requester", String, nullable=False),
+    Column("sent_at", String, nullable=False),
+    Column("used", Boolean, nullable=False),
+    Index("ix_code_requests_phone_time", "phone", "sent_at"),
+    Index("ix_code_requests_requester_time", "requester", "sent_at"),
+)
+
+# One row per return. The return number is drawn at random (new_return_number), so
+# knowing one return's number tells nothing of another's; the id only links the
+# timeline. The unique idempotency key is what makes a repeated request find the return
+# it made.
 returns_table = Table(
     "returns",
     metadata,
     Column("id", Integer, primary_key=True),
+    Column("return_number", String, unique=True, index=True),
     Column("idempotency_key", String, nullable=False, unique=True),
     Column(
         "tracking_number",
@@ -147,15 +164,10 @@ def read_time(stored: str) -> datetime:
     return datetime.fromisoformat(stored).astimezone(SHANGHAI)
 
 
-def return_number(return_id: int) -> str:
-    return f"{RETURN_NUMBER_PREFIX}{return_id:0{RETURN_NUMBER_DIGITS}d}"
-
-
-def return_id_of(number: str) -> Optional[int]:
-    """The row id a return number names (RT0000000042 → 42); None for anything else."""
-    if not is_return_number(number):
-        return None
-    return int(number[len(RETURN_NUMBER_PREFIX):])
+def new_return_number() -> str:
+    """A return number no one can guess from others: RT and 10 random digits."""
+    digits = secrets.randbelow(10 ** RETURN_NUMBER_DIGITS)
+    return f"{RETURN_NUMBER_PREFIX}{digits:0{RETURN_NUMBER_DIGITS}d}"
 
 
 def pickup_city(address: str) -> str:
@@ -222,8 +234,9 @@ def scan_event_from_row(row: Row) -> ScanEvent:
 
 def return_row(request: ReturnRequest, status: ReturnStatus, refund_state: RefundState,
                created_at: datetime) -> Dict[str, Any]:
-    """The row of a return made from `request`, now in `status`."""
+    """The row of a return made from `request`, now in `status`, numbered anew."""
     return {
+        "return_number": new_return_number(),
         "idempotency_key": request.idempotency_key,
         "tracking_number": request.tracking_number,
         "category": request.category,
@@ -241,7 +254,7 @@ def return_row(request: ReturnRequest, status: ReturnStatus, refund_state: Refun
 
 def return_from_row(row: Row, events: List[ReturnEvent]) -> Return:
     return Return(
-        return_number=return_number(row.id),
+        return_number=row.return_number,
         tracking_number=row.tracking_number,
         category=row.category,
         reason=row.reason,

@@ -3,12 +3,14 @@
 `seed(db_url, now)` writes the parcels of demo_parcels.py and the returns of
 `build_returns(parcels, now)` (one of some delivered parcels in each status, so status
 checks have something to find) into an empty store. The verification code and text
-message tables start empty; the demo gateway fills them.
+message tables start empty; the demo gateway fills them. Return numbers are random,
+the seeded ones too: tests find the seeded returns by status in the store.
 """
 from datetime import datetime, time, timedelta
 from typing import List
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.engine import Connection
 
 from actions.carrier.demo_parcels import build_parcels
 from actions.carrier.demo_schema import (
@@ -17,7 +19,7 @@ from actions.carrier.demo_schema import (
     parcels_table,
     return_events_table,
     return_event_row,
-    return_number,
+    new_return_number,
     return_row,
     returns_table,
     scan_event_row,
@@ -67,7 +69,7 @@ REFUND_STATES = {
 
 
 def build_returns(parcels: List[Parcel], now: datetime) -> List[Return]:
-    """The demo returns, numbered from RT0000000001 in order, for these parcels.
+    """The demo returns, with random numbers, for these parcels.
 
     Returns still waiting for their pickup were requested two hours ago for tomorrow
     morning; the others were requested four days ago and collected the next morning.
@@ -83,9 +85,7 @@ def build_returns(parcels: List[Parcel], now: datetime) -> List[Return]:
         if parcel.status is ParcelStatus.DELIVERED and parcel.last_scan.time < four_days_ago
     ]
     returns = []
-    for serial, (parcel, (status, category, reason)) in enumerate(
-        zip(delivered, SEEDED_RETURNS), start=1
-    ):
+    for parcel, (status, category, reason) in zip(delivered, SEEDED_RETURNS):
         waiting = status in (
             ReturnStatus.REQUESTED, ReturnStatus.PICKUP_SCHEDULED, ReturnStatus.CANCELLED
         )
@@ -97,7 +97,7 @@ def build_returns(parcels: List[Parcel], now: datetime) -> List[Return]:
         )
         returns.append(
             Return(
-                return_number=return_number(serial),
+                return_number=new_return_number(),
                 tracking_number=parcel.tracking_number,
                 category=category,
                 reason=reason,
@@ -154,14 +154,16 @@ def seed(db_url: str, now: datetime) -> int:
     """Fills an empty store with the demo parcels; returns how many it added.
 
     A store that already has parcels is left alone (0 is returned), apart from gaining
-    the tables it lacks: a store made by an older version gets the newer tables. All
-    rows go in one transaction, so a crash half-way leaves an empty store that is
-    seeded again on the next start, never half a seed.
+    the tables it lacks: a store made by an older version gets the newer tables, and
+    its returns random numbers (see `number_old_returns`). All rows go in one
+    transaction, so a crash half-way leaves an empty store that is seeded again on the
+    next start, never half a seed.
     """
     engine = create_engine(db_url)
     try:
         metadata.create_all(engine)  # before the early return below: see the docstring
         with engine.begin() as connection:
+            number_old_returns(connection)
             count = select(func.count()).select_from(parcels_table)
             if connection.execute(count).scalar():
                 return 0
@@ -175,8 +177,8 @@ def seed(db_url: str, now: datetime) -> int:
             connection.execute(
                 returns_table.insert(),
                 [
-                    {"id": serial, **return_row(seeded_request(r), r.status, r.refund_state,
-                                                r.created_at)}
+                    {**return_row(seeded_request(r), r.status, r.refund_state, r.created_at),
+                     "id": serial, "return_number": r.return_number}
                     for serial, r in enumerate(returns, start=1)
                 ],
             )
@@ -191,3 +193,20 @@ def seed(db_url: str, now: datetime) -> int:
         return len(parcels)
     finally:
         engine.dispose()
+
+
+def number_old_returns(connection: Connection) -> None:
+    """A store from when return numbers were the row ids (RT0000000042 was row 42, so
+    the next one was easy to guess) gets the return_number column, and each of its
+    returns a random number."""
+    if "return_number" in {column["name"] for column in inspect(connection).get_columns("returns")}:
+        return
+    connection.execute(text("ALTER TABLE returns ADD COLUMN return_number VARCHAR"))
+    for return_id in connection.execute(select(returns_table.c.id)).scalars().all():
+        connection.execute(
+            returns_table.update().where(returns_table.c.id == return_id),
+            {"return_number": new_return_number()},
+        )
+    for index in returns_table.indexes:
+        if index.columns.keys() == ["return_number"]:
+            index.create(connection)

@@ -20,13 +20,14 @@ import enum
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Tuple, TypeVar
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STUCK_AFTER = timedelta(hours=72)
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 # One-time SMS codes. Six digits are quick to type from a text message; with only five
 # tries before a code is void, a guesser has 5 chances in a million per code sent.
@@ -61,6 +62,48 @@ class GatewayError(Exception):
 
     The message says what failed and what an operator can check.
     """
+
+
+class TooManyCodes(Exception):
+    """The courier texts no more codes for now: the phone, or the conversation asking,
+    has had its share (`CodeLimits`). Nothing was sent."""
+
+
+def setting(name: str, default: T, kind: Callable[[str], T]) -> T:
+    """A non-negative number from the environment variable `name`, else `default`."""
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        raise ValueError(f"{name} must be a non-negative {kind.__name__}, not {raw!r}.")
+    return value
+
+
+@dataclass(frozen=True)
+class CodeLimits:
+    """How many SMS codes the courier texts before refusing with TooManyCodes.
+
+    Per phone, only codes never typed in count: the phone's owner, who types each code,
+    is not held back, while someone asking codes for a phone that is not theirs (SMS
+    bombing) gets `per_phone` texts to it an hour. Per conversation every code counts,
+    so one conversation cannot text a list of phones.
+    """
+
+    per_phone: int = 3  # unused codes to one phone within `phone_window`
+    per_requester: int = 5  # codes asked by one conversation within `requester_window`
+    phone_window: timedelta = timedelta(hours=1)
+    requester_window: timedelta = timedelta(days=1)
+
+    @classmethod
+    def from_environment(cls) -> "CodeLimits":
+        return cls(
+            per_phone=setting("SMS_CODES_PER_PHONE_PER_HOUR", cls.per_phone, int),
+            per_requester=setting("SMS_CODES_PER_CONVERSATION_PER_DAY", cls.per_requester, int),
+        )
 
 
 class ParcelStatus(str, enum.Enum):
@@ -229,10 +272,12 @@ class CarrierGateway(abc.ABC):
         """Parcels whose recipient or sender has this mobile number, newest first."""
 
     @abc.abstractmethod
-    async def send_verification_code(self, phone: str) -> None:
+    async def send_verification_code(self, phone: str, requester: str) -> None:
         """Has the courier text a one-time code to this mobile number.
 
-        A new request replaces the previous code.
+        `requester` names who asks (the conversation), for the courier's limits. A new
+        request replaces the previous code. TooManyCodes, and nothing is texted, when
+        the phone or the requester is over its limit.
         """
 
     @abc.abstractmethod

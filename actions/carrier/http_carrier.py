@@ -16,7 +16,7 @@ import json
 import logging
 import os
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Collection, Dict, Iterator, List, Optional, Tuple, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -30,6 +30,8 @@ from actions.carrier.gateway import (
     PickupSlot,
     Return,
     ReturnRequest,
+    TooManyCodes,
+    setting,
     shanghai_now,
 )
 from actions.carrier.http_contract import (
@@ -104,12 +106,16 @@ class HttpCarrier(CarrierGateway):
             )
         return sorted(parcels, key=lambda parcel: parcel.created_at, reverse=True)
 
-    async def send_verification_code(self, phone: str) -> None:
+    async def send_verification_code(self, phone: str, requester: str) -> None:
         url = f"{self._base_url}/verification-codes"
         with withheld(phone):
-            status, _ = await self._request("POST", url, payload={"phone": phone})
+            status, _ = await self._request(
+                "POST", url, payload={"phone": phone, "requester": requester}, also=(429,)
+            )
             if status == 404:
                 raise missing("POST", url, "the verification code service")
+            if status == 429:
+                raise TooManyCodes(f"The carrier API answered 429 to POST {url}: no more codes now.")
 
     async def check_verification_code(self, phone: str, code: str) -> bool:
         url = f"{self._base_url}/verification-codes/check"
@@ -172,8 +178,10 @@ class HttpCarrier(CarrierGateway):
         query: Optional[Dict[str, str]] = None,
         payload: Optional[Dict[str, Any]] = None,
         headers: Optional[Dict[str, str]] = None,
+        also: Collection[int] = (),
     ) -> Tuple[int, bytes]:
-        """Status (2xx or 404) and body of the request, retrying transient failures.
+        """Status (2xx, 404 or one of `also`) and body of the request, retrying
+        transient failures.
 
         `payload` is sent as JSON; every attempt sends the same `headers`. Messages name
         the method and url without the query or the payload, so no phone number, code
@@ -186,6 +194,8 @@ class HttpCarrier(CarrierGateway):
                     method, url, params=query, json=payload, headers=headers
                 ) as response:
                     body = await response.read()
+                    if response.status in also:
+                        return response.status, body
                     if response.status < 500:
                         return self._accepted(method, url, response.status, body)
                     problem = f"HTTP {response.status}"
@@ -224,20 +234,6 @@ class HttpCarrier(CarrierGateway):
                 headers=headers, timeout=aiohttp.ClientTimeout(total=self._timeout_seconds)
             )
         return self._session
-
-
-def setting(name: str, default: T, kind: Callable[[str], T]) -> T:
-    """A non-negative number from the environment variable `name`, else `default`."""
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = None
-    if value is None or value < 0:
-        raise ValueError(f"{name} must be a non-negative {kind.__name__}, not {raw!r}.")
-    return value
 
 
 @contextmanager

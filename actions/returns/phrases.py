@@ -149,9 +149,9 @@ ASK_RETURN_NUMBER = Phrase(
     "original parcel, and I'll check the progress of your return and refund.",
 )
 NO_RETURN_NUMBER = Phrase(
-    "没有找到退货单号或运单号。退货单号是 RT 加 10 位数字，例如 RT0000000001。",
+    "没有找到退货单号或运单号。退货单号是 RT 加 10 位数字，例如 RT4820193375。",
     "I couldn't find a return or tracking number there. Return numbers are RT followed "
-    "by 10 digits, for example RT0000000001.",
+    "by 10 digits, for example RT4820193375.",
 )
 UNKNOWN_RETURN = Phrase(
     "没有查到退货单 {number}，请核对一下。", "I can't find a return {number}. Please check it."

@@ -9,11 +9,16 @@ through `validate_return_form`:
   4. the conditions the policy asks for that category and reason, one at a time;
      as soon as the answers settle the decision (excluded, too late, a condition not
      met, a case for a person) the form ends and the customer is told why
-  5. the pickup address: the delivery address, masked, or one the customer gives
-  6. a pickup slot among those the carrier offers for the next three days
-  7. a summary to confirm; then `action_finish_return` books it and gives the RMA
+  5. the SMS code texted to the parcel's recipient (actions/verification.py), unless
+     this conversation proved that phone and has not been idle too long since: only
+     the recipient sees the address, books a pickup or hears of an existing return.
+     It is asked again whenever the proof has gone stale before the form ends.
+  6. the pickup address: the delivery address, masked, or one the customer gives
+  7. a pickup slot among those the carrier offers for the next three days
+  8. a summary to confirm; then `action_finish_return` books it and gives the RMA
 
-The questions themselves (action_ask_<slot>) are in return_questions.py.
+The questions themselves (action_ask_<slot>, and action_ask_return_form_verification_code
+for the code) are in return_questions.py.
 
 At any step the customer can cancel ("取消", "cancel"). An answer that cannot be used is
 explained and asked again; the third one in a row hands off (form_failed). Another
@@ -56,6 +61,8 @@ from actions.returns.draft import (
 from actions.returns.forms import OTHER_REQUESTS, failed_attempt
 from actions.returns.policy import ELIGIBLE, NEEDS_REVIEW, Condition, Decision
 from actions.returns.policy_file import load_policy
+from actions.tracking_reply import ask_for_code_again
+from actions.verification import CODE_SLOT, ask_for_code, checked, code_in, kept_fresh, trusts
 from foundation.cue_words import says
 from foundation.numbers import OUR_CARRIER, identify_carrier, looks_like_waybill_attempt
 
@@ -92,9 +99,10 @@ def next_condition(draft: Draft) -> Condition:
                 if condition.id not in draft.answers)
 
 
-def next_step(draft: Draft, parcel: Optional[Parcel], now: datetime) -> Optional[str]:
+def next_step(draft: Draft, parcel: Optional[Parcel], now: datetime,
+              verified: bool) -> Optional[str]:
     """The slot to ask for next; None when the form has all it needs or the policy has
-    decided."""
+    decided. `verified`: the conversation may see the recipient's data."""
     if parcel is None:
         return "return_parcel"
     if not draft.category:
@@ -106,6 +114,8 @@ def next_step(draft: Draft, parcel: Optional[Parcel], now: datetime) -> Optional
         return "return_answers"
     if decision.outcome != ELIGIBLE:
         return None
+    if not verified:
+        return CODE_SLOT
     if draft.address_confirmed is None:
         return "return_address_confirmed"
     if not draft.address_confirmed:
@@ -225,6 +235,14 @@ class ValidateReturnForm(Action):
             if draft.slot is None:
                 return None
             return [SlotSet("return_pickup_slot", slot_value(draft.slot))]
+        if requested == CODE_SLOT:
+            code = code_in(text)
+            if code is None:
+                return None
+            verified = await checked(tracker.get_slot("phone_number"), code, shanghai_now())
+            if not verified:
+                raise Problem(ask_for_code_again(True, language, last_try=False))
+            return verified
         if requested == "return_confirmed":
             confirmed = answers.yes_or_no(text)
             if confirmed is None:
@@ -258,24 +276,39 @@ class ValidateReturnForm(Action):
         return events
 
     async def _next(self, tracker: Tracker, draft: Draft, events: List[EventType]) -> List[EventType]:
-        """Asks for what is still missing, or ends the form."""
-        if draft.outcome is not None:
+        """Asks for what is still missing (the recipient's code first, if needed), or
+        ends the form."""
+        if draft.outcome not in (None, EXISTING):
             return events + [SlotSet("requested_slot", None)]
+        now = shanghai_now()
         parcel = await shared_gateway().get_parcel(draft.parcel) if draft.parcel else None
         if draft.parcel and parcel is None:
             events.append(SlotSet("return_parcel", None))
-        step = next_step(draft, parcel, shanghai_now())
+        verified = parcel is not None and trusts(tracker, parcel.recipient.phone, now, events)
+        if draft.outcome == EXISTING:
+            # The parcel's open return is told to its recipient only.
+            step = None if verified else CODE_SLOT
+        else:
+            step = next_step(draft, parcel, now, verified)
+        if step == CODE_SLOT:
+            return events + ask_for_code(parcel.recipient.phone)
+        if verified:
+            events += kept_fresh(tracker, now)
         if step is not None:
             return events + [SlotSet("requested_slot", step)]
+        if draft.outcome == EXISTING:
+            return events + [SlotSet("requested_slot", None)]
         outcome = CONFIRMED if draft.confirmed else DECIDED
         return events + ended(outcome)
 
     @staticmethod
     def _unclear(tracker: Tracker, language: str) -> str:
         """What was wrong with an answer to the requested slot that said nothing usable."""
+        requested = tracker.get_slot("requested_slot")
+        if requested == CODE_SLOT:
+            return ask_for_code_again(False, language, last_try=False)
         kind = {"return_parcel": "number", "return_category": "category", "return_reason": "reason",
-                "return_pickup_slot": "slot", "return_address": "address"}.get(
-            tracker.get_slot("requested_slot"), "yes_no")
+                "return_pickup_slot": "slot", "return_address": "address"}.get(requested, "yes_no")
         return reply.not_understood(kind, language)
 
     @staticmethod

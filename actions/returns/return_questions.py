@@ -14,6 +14,7 @@ from actions.conversation import channel_of, language_of
 from actions.returns import answers, reply
 from actions.returns.draft import NO_SLOTS, UNAVAILABLE, Draft, ended, slot_value
 from actions.returns.return_form import POLICY, decision_so_far, next_condition
+from actions.verification import LIMITED, SENT, code_refused, send_code
 from foundation.wording import Phrase
 
 
@@ -71,6 +72,20 @@ async def ask_return_pickup_slot(dispatcher, tracker: Tracker) -> List[EventType
     return [SlotSet("return_slot_options", [slot_value(slot) for slot in slots])]
 
 
+async def ask_return_code(dispatcher, tracker: Tracker) -> List[EventType]:
+    """Texts the recipient a code; after an unusable answer the problem was said and
+    the same code is awaited. No code sent: the return waits, to carry on later."""
+    if int(tracker.get_slot("return_attempts") or 0):
+        return []
+    sent = await send_code(dispatcher, tracker, tracker.get_slot("phone_number"))
+    if sent == SENT:
+        return []
+    if sent == LIMITED:
+        return code_refused()
+    dispatcher.utter_message(text=reply.returns_unavailable(language_of(tracker)))
+    return ended(UNAVAILABLE)
+
+
 async def ask_return_confirmed(dispatcher, tracker: Tracker) -> List[EventType]:
     draft = Draft.of(tracker)
     language = language_of(tracker)
@@ -103,6 +118,8 @@ ASK_ACTIONS = tuple(
         ("return_category", ask_return_category),
         ("return_reason", ask_return_reason),
         ("return_answers", ask_return_answers),
+        # Rasa asks a form's own action_ask_<form>_<slot> before action_ask_<slot>.
+        ("return_form_verification_code", ask_return_code),
         ("return_address_confirmed", ask_return_address_confirmed),
         ("return_address", ask_return_address),
         ("return_pickup_slot", ask_return_pickup_slot),

@@ -4,7 +4,7 @@ Every channel applies the same rules, so a customer gets the same clear answer f
 empty or oversized message whichever way they reach us.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
@@ -21,6 +21,8 @@ class MessageRejected(Exception):
     code: str
     status: int
     reason: str
+    # What the HTTP answer carries besides the reason (Retry-After, WWW-Authenticate).
+    headers: Dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> Dict[str, Any]:
         return {"error": self.code, "message": self.reason}

@@ -1,9 +1,17 @@
 """REST channel for app back-ends and the IVR front-end.
 
 Same URL and body as Rasa's own `rest` channel (`POST /webhooks/rest/webhook` with
-`{"sender": ..., "message": ..., "metadata": {...}}`), but a malformed request gets a 4xx
-with a reason instead of a 500, and the IVR front-end can say which channel it is with
-`"input_channel": "ivr"`.
+`{"sender": ..., "message": ..., "metadata": {...}}`), with these differences:
+
+- every request carries a front end's token (`Authorization: Bearer <token>`,
+  bot/channels/front_ends.py); the token, not the body, decides the channel the message
+  counts as and whether `metadata.vip` is believed, and the conversation id is
+  `<front end>:<sender>`, so no front end reaches another's conversations or a web
+  customer's. `input_channel` may be left out; one that differs from the front end's
+  channel is refused;
+- a body over `max_body_bytes` is refused before it is read, and each conversation may
+  send `messages_per_minute` messages;
+- a refused request gets a 4xx with a reason instead of a 500.
 """
 import json
 import logging
@@ -15,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.front_ends import FrontEnd, FrontEnds
 from bot.channels.message_checks import (
     DEFAULT_MAX_MESSAGE_CHARS,
     MessageRejected,
@@ -22,10 +31,13 @@ from bot.channels.message_checks import (
     check_sender_id,
     check_text,
 )
+from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
+from bot.channels.trust import vouched
 
 logger = logging.getLogger(__name__)
 
-KNOWN_INPUT_CHANNELS = ("rest", "ivr", "app")
+# A message is at most a few thousand characters; nothing a front end sends needs more.
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
 
 class CourierRestInput(RestInput):
@@ -36,15 +48,49 @@ class CourierRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "CourierRestInput":
         credentials = credentials or {}
-        return cls(credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS))
+        return cls(
+            FrontEnds.from_config(credentials.get("front_ends")),
+            MessageRateLimit(
+                credentials.get("messages_per_minute", DEFAULT_MESSAGES_PER_MINUTE),
+                credentials.get("redis_url") or None,
+            ),
+            max_message_chars=credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS),
+            max_body_bytes=credentials.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES),
+        )
 
-    def __init__(self, max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> None:
+    def __init__(
+        self,
+        front_ends: FrontEnds,
+        rate_limit: MessageRateLimit,
+        max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ) -> None:
+        self.front_ends = front_ends
+        self.rate_limit = rate_limit
         self.max_message_chars = max_message_chars
+        self.max_body_bytes = max_body_bytes
 
-    def parse_body(self, request: Request) -> Dict[Text, Any]:
-        """Reads and checks the request body; raises `MessageRejected` when unusable."""
+    async def read_body(self, request: Request) -> bytes:
+        """The request body, read only up to `max_body_bytes`."""
+        too_large = MessageRejected(
+            "request_too_large", 413,
+            f"The request body is larger than {self.max_body_bytes} bytes; send one message "
+            "of text per request.",
+        )
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            raise too_large
+        body = bytearray()
+        async for chunk in request.stream:
+            body += chunk
+            if len(body) > self.max_body_bytes:
+                raise too_large
+        return bytes(body)
+
+    def parse_body(self, raw: bytes, front_end: FrontEnd) -> Dict[Text, Any]:
+        """The message in `raw` as `front_end` sent it; raises `MessageRejected` when unusable."""
         try:
-            body = json.loads(request.body.decode("utf-8"))
+            body = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
             raise MessageRejected(
                 "invalid_encoding", 400, "The request body must be UTF-8 encoded JSON."
@@ -59,19 +105,38 @@ class CourierRestInput(RestInput):
                 400,
                 'The request body must be a JSON object: {"sender": ..., "message": ...}.',
             )
-        input_channel = body.get("input_channel") or self.name()
-        if input_channel not in KNOWN_INPUT_CHANNELS:
+        claimed = body.get("input_channel")
+        if claimed is not None and claimed != front_end.channel:
             raise MessageRejected(
-                "invalid_input_channel",
-                400,
-                f"'input_channel' must be one of {', '.join(KNOWN_INPUT_CHANNELS)}.",
+                "input_channel_not_allowed",
+                403,
+                f"This token is the {front_end.name} front end's, whose messages count as "
+                f"the '{front_end.channel}' channel; leave 'input_channel' out.",
             )
+        metadata = check_metadata(body.get("metadata")) or {}
         return {
-            "sender_id": check_sender_id(body.get("sender")),
+            "sender_id": f"{front_end.name}:{check_sender_id(body.get('sender'))}",
             "text": check_text(body.get("message"), self.max_message_chars),
-            "metadata": check_metadata(body.get("metadata")),
-            "input_channel": input_channel,
+            "metadata": vouched(
+                metadata, front_end.name, front_end.may_mark_vip and metadata.get("vip") is True
+            ),
+            "input_channel": front_end.channel,
         }
+
+    async def admit(self, request: Request) -> Dict[Text, Any]:
+        """The message of an authenticated, well-formed request within the rate limit."""
+        front_end = self.front_ends.authenticate(request.headers.get("authorization"))
+        message = self.parse_body(await self.read_body(request), front_end)
+        retry_after = await self.rate_limit.retry_after(message["sender_id"])
+        if retry_after is not None:
+            raise MessageRejected(
+                "too_many_messages",
+                429,
+                f"This conversation sent more than {self.rate_limit.per_minute} messages "
+                f"in a minute; send again in {retry_after} seconds.",
+                {"Retry-After": str(retry_after)},
+            )
+        return message
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
@@ -82,12 +147,15 @@ class CourierRestInput(RestInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        # stream=True: the handler reads the body itself, so a huge one is never buffered.
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> Any:
             try:
-                message = self.parse_body(request)
+                message = await self.admit(request)
             except MessageRejected as rejection:
-                return response.json(rejection.as_dict(), status=rejection.status)
+                return response.json(
+                    rejection.as_dict(), status=rejection.status, headers=rejection.headers
+                )
 
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(

@@ -1,34 +1,57 @@
 """socket.io channel for the web and app chat widgets.
 
-Shaped after Rasa's `SocketIOInput` (same events, same session handling), with three
-changes: messages are checked like on every other channel and a rejected one gets a
-reply saying why; a malformed event cannot crash the handler; and with a `redis_url`
-the server uses python-socketio's Redis manager, so any process (another Rasa
-instance, the handoff service) can emit to any customer's socket.
+Shaped after Rasa's `SocketIOInput` (same events), with these changes:
+
+- the server picks each conversation id and signs it (bot/channels/chat_sessions.py):
+  `session_confirm` hands the widget a token it sends back on reconnecting, and a
+  `session_request` with anything else starts a new conversation. A socket speaks only
+  for the conversation it was confirmed in, whatever its messages say;
+- pages of other origins may open a socket only when listed in `allowed_origins`;
+- each conversation may send `messages_per_minute` messages; past that the customer
+  gets a polite reply and the message is not processed;
+- messages are checked like on every other channel and a rejected one gets a reply
+  saying why; a malformed event cannot crash the handler; the web chat is never VIP;
+- with a `redis_url` the server shares a JSON message bus (foundation/message_bus.py),
+  so any process (another Rasa instance, the handoff service) can emit to any
+  customer's socket.
 """
 import logging
-import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+import re
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncRedisManager, AsyncServer
+from socketio import AsyncServer
 
+from bot.channels.chat_sessions import SessionSigner
 from bot.channels.message_checks import (
     DEFAULT_MAX_MESSAGE_CHARS,
     MessageRejected,
     check_metadata,
     check_text,
 )
+from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
+from bot.channels.trust import vouched
+from foundation.language import SIMPLIFIED, detect_language
+from foundation.message_bus import JsonRedisManager
+from foundation.wording import Phrase, finish, say
 
 logger = logging.getLogger(__name__)
 
 # engine.io drops the connection on a bigger frame; up to this size an oversized
 # message reaches `check_text` and the customer gets a reply saying why.
 MAX_FRAME_BYTES = 4_000_000
+FRONT_END = "web"
+_ORIGIN = re.compile(r"https?://[^/\s]+")
+
+_TOO_FAST = Phrase(
+    "您发消息有点快，请等 {seconds} 秒再发，我们马上继续为您服务。",
+    "You're sending messages a little fast. Please wait {seconds} seconds and send it "
+    "again; we'll carry on right away.",
+)
 
 
 class CourierSocketIOInput(SocketIOInput):
@@ -44,17 +67,27 @@ class CourierSocketIOInput(SocketIOInput):
         channel.max_message_chars = credentials.get(
             "max_message_chars", DEFAULT_MAX_MESSAGE_CHARS
         )
+        channel.sessions = SessionSigner(credentials.get("session_secret"))
+        channel.allowed_origins = allowed_origins(credentials.get("allowed_origins"))
+        channel.rate_limit = MessageRateLimit(
+            credentials.get("messages_per_minute", DEFAULT_MESSAGES_PER_MINUTE),
+            channel.redis_url,
+        )
         return channel
 
     redis_url: Optional[Text] = None
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    sessions: SessionSigner
+    allowed_origins: Optional[List[Text]] = None
+    rate_limit: MessageRateLimit
 
     def _create_server(self) -> AsyncServer:
-        client_manager = AsyncRedisManager(self.redis_url) if self.redis_url else None
-        # Same-origin and embedding pages are allowed, as in Rasa's own channel.
+        client_manager = JsonRedisManager(self.redis_url) if self.redis_url else None
         return AsyncServer(
             async_mode="sanic",
-            cors_allowed_origins=[],
+            # None: engine.io accepts only pages of the origin the request was made to
+            # (the chat page at /chat); other sites must be listed in allowed_origins.
+            cors_allowed_origins=self.allowed_origins,
             client_manager=client_manager,
             max_http_buffer_size=MAX_FRAME_BYTES,
         )
@@ -74,23 +107,31 @@ class CourierSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
-            data = data if isinstance(data, dict) else {}
-            session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id:
-                session_id = uuid.uuid4().hex
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation_id = self.sessions.conversation_of(token)
+            if conversation_id is None:
+                conversation_id, token = self.sessions.issue()
+            session = await sio.get_session(sid, namespace=self.namespace)
+            previous = session.get("conversation_id")
             if self.session_persistence:
-                sio.enter_room(sid, session_id, namespace=self.namespace)
-            await sio.emit(
-                "session_confirm", session_id, room=sid, namespace=self.namespace
+                if previous and previous != conversation_id:
+                    sio.leave_room(sid, previous, namespace=self.namespace)
+                sio.enter_room(sid, conversation_id, namespace=self.namespace)
+            await sio.save_session(
+                sid, {"conversation_id": conversation_id}, namespace=self.namespace
             )
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any) -> None:
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
-            sender_id = data.get("session_id") if self.session_persistence else sid
-            if not isinstance(sender_id, str) or not sender_id:
-                await self._reply_rejection(
+            session = await sio.get_session(sid, namespace=self.namespace)
+            # The conversation this socket was confirmed in; a session_id in the
+            # message itself is not believed.
+            conversation_id = session.get("conversation_id")
+            if conversation_id is None:
+                await self._reply(
                     sio,
                     sid,
                     MessageRejected(
@@ -101,11 +142,18 @@ class CourierSocketIOInput(SocketIOInput):
                     ),
                 )
                 return
+            sender_id = conversation_id if self.session_persistence else sid
             try:
                 text = check_text(data.get("message"), self.max_message_chars)
-                metadata = check_metadata(data.get(self.metadata_key)) or {}
+                metadata = check_metadata(data.get(self.metadata_key))
             except MessageRejected as rejection:
-                await self._reply_rejection(sio, sid, rejection)
+                await self._reply(sio, sid, rejection)
+                return
+            retry_after = await self.rate_limit.retry_after(sender_id)
+            if retry_after is not None:
+                language = detect_language(text) or SIMPLIFIED
+                polite = finish(say(_TOO_FAST, language, seconds=retry_after), language)
+                await self._reply(sio, sid, MessageRejected("too_many_messages", 429, polite))
                 return
             await on_new_message(
                 UserMessage(
@@ -113,18 +161,33 @@ class CourierSocketIOInput(SocketIOInput):
                     output_channel,
                     sender_id,
                     input_channel=self.name(),
-                    metadata=metadata,
+                    metadata=vouched(metadata, FRONT_END, vip=False),
                 )
             )
 
         return socketio_webhook
 
-    async def _reply_rejection(
-        self, sio: AsyncServer, sid: Text, rejection: MessageRejected
-    ) -> None:
+    async def _reply(self, sio: AsyncServer, sid: Text, rejection: MessageRejected) -> None:
+        # The widget shows a message with text (and metadata) only; the code rides in
+        # the metadata for other clients.
         await sio.emit(
             self.bot_message_evt,
-            {"text": rejection.reason, "error": rejection.code},
+            {"text": rejection.reason, "metadata": {"error": rejection.code}},
             room=sid,
             namespace=self.namespace,
         )
+
+
+def allowed_origins(configured: Any) -> Optional[List[Text]]:
+    """The origins of credentials.yml `allowed_origins`; None (same origin only) when
+    none are listed."""
+    if not configured:
+        return None
+    if not isinstance(configured, list) or not all(
+        isinstance(origin, str) and _ORIGIN.fullmatch(origin) for origin in configured
+    ):
+        raise ValueError(
+            "allowed_origins of the socket.io channel must be a list of origins such as "
+            f"https://www.example.com (no '*', no path), not {configured!r}."
+        )
+    return configured

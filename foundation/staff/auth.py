@@ -32,7 +32,6 @@ import getpass
 import hashlib
 import hmac
 import json
-import math
 import secrets
 import sys
 import time
@@ -50,11 +49,6 @@ TOKEN_SECONDS = 12 * 3600
 DEFAULT_ITERATIONS = 600_000
 _SCHEME = "pbkdf2_sha256"
 
-# Login throttling: this many failures for one user name within the window lock the
-# name out for LOCKOUT_SECONDS.
-MAX_FAILED_LOGINS = 5
-FAILURE_WINDOW_SECONDS = 300
-LOCKOUT_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -187,6 +181,9 @@ class TokenSigner:
 
     def verify(self, token: str, now: Optional[float] = None) -> TokenClaims:
         """The token's claims; InvalidToken when forged, malformed or expired."""
+        # Tokens are base64 text; anything else cannot be signed or compared as one.
+        if not token.isascii():
+            raise InvalidToken("The token is not valid; log in again.")
         payload, _, signature = token.partition(".")
         if not signature or not hmac.compare_digest(signature, self._sign(payload)):
             raise InvalidToken("The token is not valid; log in again.")
@@ -201,79 +198,6 @@ class TokenSigner:
 
     def _sign(self, payload: str) -> str:
         return _b64encode(hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest())
-
-
-# Throttling
-
-
-class LoginThrottle:
-    """Failed logins per user name, in Redis so every service instance counts them.
-
-    Keys: {prefix}login:failures:{user} ZSET of failure times,
-          {prefix}login:locked:{user}   STRING, set while the name is locked out.
-    Unknown names are counted too, so the answer does not tell which names exist.
-    """
-
-    def __init__(self, client, prefix: str) -> None:
-        self.redis = client
-        self.prefix = prefix
-
-    async def locked_for(self, user_id: str) -> int:
-        """Seconds until the name may try again; 0 when it may now."""
-        return max(0, await self.redis.ttl(self._key("locked", user_id)))
-
-    async def record_failure(self, user_id: str, now: Optional[float] = None) -> int:
-        """Counts a failure; returns the lock-out seconds it caused (0 for none)."""
-        now = time.time() if now is None else now
-        failures = self._key("failures", user_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(failures, {f"{now}:{secrets.token_hex(4)}": now})
-            pipe.zremrangebyscore(failures, "-inf", now - FAILURE_WINDOW_SECONDS)
-            pipe.zcard(failures)
-            pipe.expire(failures, FAILURE_WINDOW_SECONDS)
-            _, _, count, _ = await pipe.execute()
-        if count < MAX_FAILED_LOGINS:
-            return 0
-        await self.redis.set(self._key("locked", user_id), 1, ex=LOCKOUT_SECONDS)
-        await self.redis.delete(failures)
-        return LOCKOUT_SECONDS
-
-    async def record_success(self, user_id: str) -> None:
-        await self.redis.delete(self._key("failures", user_id))
-
-    def _key(self, kind: str, user_id: str) -> str:
-        return f"{self.prefix}login:{kind}:{user_id}"
-
-
-class LocalLoginThrottle:
-    """LoginThrottle's rule counted in this process, for when there
-    is no Redis: a lost count at a restart is better than no limit at all."""
-
-    def __init__(self) -> None:
-        self._failures: Dict[str, List[float]] = {}
-        self._locked_until: Dict[str, float] = {}
-
-    async def locked_for(self, user_id: str) -> int:
-        return max(0, math.ceil(self._locked_until.get(user_id, 0) - time.time()))
-
-    async def record_failure(self, user_id: str) -> int:
-        now = time.time()
-        # Names guessed long ago are forgotten, so guessing many names fills nothing.
-        self._failures = {
-            name: recent for name, times in self._failures.items()
-            if (recent := [at for at in times if at > now - FAILURE_WINDOW_SECONDS])
-        }
-        self._locked_until = {name: until for name, until in self._locked_until.items() if until > now}
-        failures = self._failures.setdefault(user_id, [])
-        failures.append(now)
-        if len(failures) < MAX_FAILED_LOGINS:
-            return 0
-        del self._failures[user_id]
-        self._locked_until[user_id] = now + LOCKOUT_SECONDS
-        return LOCKOUT_SECONDS
-
-    async def record_success(self, user_id: str) -> None:
-        self._failures.pop(user_id, None)
 
 
 def _b64encode(data: bytes) -> str:

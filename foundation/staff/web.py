@@ -5,6 +5,13 @@ Errors are JSON: {"error": code, "message": text, ...details}. Logging in and be
 tokens use foundation/staff/auth.py and expect in app.ctx: users (load_users), signer
 (TokenSigner), throttle (a LoginThrottle) and decoy_hash (a hash_password of a random
 password).
+
+Logins are limited per client address (client_address): the peer's IP address, as
+request headers can be forged. Behind a reverse proxy, tell Sanic which header to trust
+through its own environment variables, read by every Sanic app at start: SANIC_PROXIES_COUNT
+(the number of proxies in front, for X-Forwarded-For), or SANIC_REAL_IP_HEADER, or
+SANIC_FORWARDED_SECRET (the secret of a Forwarded header). Without one, every client
+behind the proxy shares the proxy's address and its limit.
 """
 import asyncio
 import json
@@ -44,13 +51,13 @@ class ApiError(Exception):
 
 
 class TooManyAttempts(ApiError):
-    """A user name locked after too many failed logins: 429 with Retry-After."""
+    """Logins locked after too many failures (auth.LoginThrottle): 429 with Retry-After."""
 
     def __init__(self, seconds: int) -> None:
         minutes = max(1, round(seconds / 60))
         super().__init__(
             429, "too_many_attempts",
-            f"Too many failed logins for this user; try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+            f"Too many failed logins from here; try again in {minutes} minute{'s' if minutes > 1 else ''}.",
             retry_after=seconds,
         )
         self.seconds = seconds
@@ -75,15 +82,25 @@ def add_error_handlers(app: Sanic, service_name: str) -> None:
         return reply
 
     @app.exception(SanicException)
-    async def http_error(_request: Request, error: SanicException) -> HTTPResponse:
+    async def http_error(request: Request, error: SanicException) -> HTTPResponse:
         status = getattr(error, "status_code", 500)
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(status, "bad_request")
-        return error_response(status, code, str(error))
+        message = str(error)
+        if status == 413:
+            message = f"The request is larger than {request.app.config.REQUEST_MAX_SIZE} bytes; nothing was changed."
+        return error_response(status, code, message)
 
     @app.exception(Exception)
     async def unexpected(request: Request, _error: Exception) -> HTTPResponse:
         logger.exception("Unexpected error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", f"Something went wrong in the {service_name}.")
+
+
+def limit_request_size(app: Sanic, max_bytes: int) -> None:
+    """Refuses bodies and websocket messages over `max_bytes` with a 413 (or a closed
+    socket), before they are read into memory; Sanic's own limits are 100 MB and 1 MB."""
+    app.config.REQUEST_MAX_SIZE = max_bytes
+    app.config.WEBSOCKET_MAX_SIZE = max_bytes
 
 
 def add_openapi_route(app: Sanic, spec_file: Path) -> None:
@@ -144,24 +161,31 @@ def json_body(request: Request) -> Dict[str, Any]:
 # Logging in
 
 
-async def check_login(ctx: Any, user_id: str, password: Any) -> User:
-    """The user whose password this is. Failed logins are counted per user name
-    (ctx.throttle), which a run of them locks for a while, and an unknown name is
-    checked against ctx.decoy_hash, so it takes as long as a known one."""
+async def check_login(request: Request, user_id: str, password: Any) -> User:
+    """The user whose password this is. Attempts are limited per user name from the
+    client's address and per address (ctx.throttle, see login_throttle.py), checked
+    and counted before the password is hashed, so a locked guesser costs no hashing;
+    an unknown name is checked against ctx.decoy_hash, so it takes as long as a known one."""
     if not isinstance(password, str) or not password:
         raise ApiError(400, "invalid_field", "password is required.", field="password")
-    locked = await ctx.throttle.locked_for(user_id)
-    if locked:
-        raise TooManyAttempts(locked)
+    ctx = request.app.ctx
+    attempt = await ctx.throttle.begin(user_id, client_address(request))
+    if attempt.locked_for:
+        raise TooManyAttempts(attempt.locked_for)
     user = ctx.users.get(user_id)
     matches = await asyncio.get_running_loop().run_in_executor(
         None, verify_password, password, user.password_hash if user else ctx.decoy_hash
     )
     if not (user and matches):
-        await ctx.throttle.record_failure(user_id)
         raise ApiError(401, "invalid_credentials", "Wrong user name or password.")
-    await ctx.throttle.record_success(user_id)
+    await ctx.throttle.succeeded(attempt)
     return user
+
+
+def client_address(request: Request) -> str:
+    """The client's IP address: the one a trusted proxy reports when Sanic is told to
+    trust one (see the module's docstring), else the peer's."""
+    return request.remote_addr or request.ip
 
 
 def authenticated(role: Optional[str] = None, reason: str = ""):

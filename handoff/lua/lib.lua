@@ -72,6 +72,14 @@ local function unassign(id, agent)
     redis.call('ZREM', REPLY_WATCH, id)
 end
 
+-- Whether `agent` may act on the conversation (close it, pass it on, answer in it): it
+-- is assigned to them. '' stands for a supervisor, who may act on any. Checked inside
+-- the script that makes the change, so a lease running out and another agent claiming
+-- the conversation cannot slip in between the check and the change.
+local function may_act(id, agent)
+    return agent == '' or redis.call('HGET', ticket_key(id), 'agent_id') == agent
+end
+
 -- Takes a conversation away from its agent or out of its queue, whichever holds it.
 local function detach(id)
     local state, skill, agent =

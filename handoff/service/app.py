@@ -17,13 +17,15 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import OperationalError
 
 from foundation.settings import VAR
-from foundation.staff.auth import LoginThrottle, TokenSigner, User, hash_password, load_users
+from foundation.staff.auth import TokenSigner, User, hash_password, load_users
+from foundation.staff.login_throttle import LoginThrottle
 from foundation.staff.web import (
     add_error_handlers,
     add_openapi_route,
     add_staff_toolkit_route,
     configure_logging,
     error_response,
+    limit_request_size,
 )
 from handoff.alerts import OverdueAlerts
 from handoff.cases import CaseArchive
@@ -48,6 +50,7 @@ from handoff.suggestions import KnowledgeSuggestions
 logger = logging.getLogger(__name__)
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi.yaml"
+MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,9 @@ class ServiceSettings:
 def create_app(settings: ServiceSettings) -> Sanic:
     # Sanic's loggers go to the root logger main() sets up, masked like every line.
     app = Sanic("handoff_service", configure_logging=False)
-    # Agents send texts of at most MAX_TEXT_CHARS (routes/requests.py); nothing needs a big body.
-    app.config.REQUEST_MAX_SIZE = 64 * 1024
+    # Agents send texts of at most MAX_TEXT_CHARS (routes/requests.py) and heartbeats;
+    # nothing needs a big body.
+    limit_request_size(app, MAX_BODY_BYTES)
     app.ctx.settings = settings
     queue_settings = QueueSettings.from_environment()
     app.ctx.users = load_users(settings.users_file)

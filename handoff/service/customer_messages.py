@@ -11,6 +11,7 @@ from typing import Any, Dict
 
 import socketio
 
+from foundation.message_bus import JsonRedisManager
 from handoff.service.rasa_client import RasaClient
 
 
@@ -21,8 +22,9 @@ class CustomerMessenger:
 
     @classmethod
     def over_redis(cls, rasa: RasaClient, redis_url: str) -> "CustomerMessenger":
-        # write_only: this process emits to customers' sockets but holds none.
-        return cls(rasa, socketio.AsyncRedisManager(redis_url, write_only=True))
+        # write_only: this process emits to customers' sockets but holds none. JSON, as
+        # every process on the bus must speak it (foundation/message_bus.py).
+        return cls(rasa, JsonRedisManager(redis_url, write_only=True))
 
     async def send(self, conversation_id: str, text: str, metadata: Dict[str, Any]) -> float:
         """Records `text` as a bot message with `metadata`, then emits it to the

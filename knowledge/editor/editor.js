@@ -70,6 +70,8 @@
     edit_conflict: "编辑冲突，未保存",
     unknown_article: "文章不存在",
     publish_refused: "发布被拒绝",
+    unreviewed: "有未经审核的版本，未发布",
+    own_change: "不能发布自己写的修改，未发布",
     too_large: "内容过大，未保存",
     database_unavailable: "知识库暂时不可用，请重试",
   });
@@ -370,18 +372,16 @@
     }
   }
 
+  /** Publishes the version on screen: the one the reviewer read, and no later edit. */
   async function publishArticle() {
     if (!state.current) return;
     const id = state.current.id;
+    const version = state.current.latest.version;
     const report = $("#gate-report");
-    fill(report, h("p", { class: "muted" }, "正在运行答案测试并发布… Testing and publishing…"));
+    fill(report, h("p", { class: "muted" }, `正在运行答案测试并发布 v${version}… Testing and publishing version ${version}…`));
     try {
-      const result = await busy($("#publish"), () => api.post("/api/publish", { articles: [id] }));
+      const result = await busy($("#publish"), () => api.post("/api/publish", { articles: { [id]: version } }));
       await openArticle(id);
-      if (result.revision === null) {
-        fill(report, h("div", { class: "message warn" }, result.message));
-        return;
-      }
       const versions = result.articles.map((a) => `${a.id} v${a.version}`).join(", ");
       renderReport(result.report, h("div", { class: "message ok verdict" },
         h("strong", {}, `已发布：${versions}`), ` （修订 ${result.revision}）。机器人立即使用新答案。`,
@@ -391,6 +391,18 @@
       if (error.code === "publish_refused" && error.body.report) {
         renderReport(error.body.report, h("div", { class: "message error verdict" },
           h("strong", {}, "发布被拒绝，没有任何改动。"), h("small", { lang: "en" }, "Publishing refused; nothing was changed.")));
+      } else if (error.code === "unreviewed") {
+        // A newer draft than the one on screen: the reviewer reads it first.
+        fill(report, h("div", { class: "message error verdict", dataset: { refusal: error.code } },
+          h("strong", {}, `未发布：v${version} 之后又有新的修改，请先审核最新版本。`),
+          h("small", { lang: "en" }, "Not published: a newer version was saved; review it first."),
+          problemList(error),
+          h("button", { type: "button", onclick: () => openArticle(id) }, bi("载入最新版本", "Load the latest version"))));
+      } else if (error.code === "own_change") {
+        fill(report, h("div", { class: "message error verdict", dataset: { refusal: error.code } },
+          h("strong", {}, "未发布：其中有您自己写的修改，需由另一位审核员发布。"),
+          h("small", { lang: "en" }, "Not published: you wrote part of this change; another reviewer publishes it."),
+          problemList(error)));
       } else {
         fill(report, h("div", { class: "message error" }, errorText(error)));
       }
@@ -468,7 +480,6 @@
   }
 
   function renderHistory(id, versions) {
-    const liveVersion = (versions.find((v) => v.status === "published") || {}).version;
     fill($("#history"), versions.map((version, index) => {
       const previous = versions[index + 1];
       return h("li", { class: "version-item", dataset: { version: version.version } },
@@ -481,7 +492,8 @@
             type: "button", class: "ghost small diff-button",
             onclick: () => showDiff(id, previous.version, version.version),
           }, `与 v${previous.version} 比较 Diff`) : h("span", { class: "muted small" }, "首个版本 first version"),
-          isReviewer() && version.version !== liveVersion ? rollbackButton(id, version.version) : null));
+          // Only what was live before comes back: a draft goes live by being published.
+          isReviewer() && version.status === "archived" ? rollbackButton(id, version.version) : null));
     }));
     if (versions.length > 1) showDiff(id, versions[1].version, versions[0].version);
     else fill($("#diff"));

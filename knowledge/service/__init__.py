@@ -7,7 +7,8 @@ served as /openapi.json; the page is /editor (its files: knowledge/editor/).
 Editors list, search, create and edit articles (as fields in JSON, or as the article's
 YAML text), edit answer tests, preview an answer exactly as the bot sends it on the web
 and on the phone line, and run the answer tests. Reviewers may also publish and roll
-back: an editor's change reaches customers only through a reviewer (four eyes). Both
+back: an editor's change reaches customers only through a reviewer (four eyes), who
+publishes the version they reviewed, by number, and never an edit of their own. Both
 read the history with diffs, the audit log and the gap list.
 
 The service keeps nothing of its own: articles, tests, the audit log and the gaps are

@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from foundation.settings import VAR
-from foundation.staff.auth import LocalLoginThrottle, LoginThrottle, TokenSigner, hash_password, load_users
+from foundation.staff.auth import TokenSigner, hash_password, load_users
+from foundation.staff.login_throttle import LocalLoginThrottle, LoginThrottle
 from foundation.staff.web import (
     add_error_handlers,
     add_openapi_route,
@@ -28,7 +29,7 @@ from foundation.staff.web import (
 )
 from knowledge.answer_tests import AnswerTestError
 from knowledge.article import ArticleError
-from knowledge.publishing import PublishRefused
+from knowledge.publishing import OwnChange, PublishRefused, Unreviewed
 from knowledge.search import KnowledgeIndex
 from knowledge.service.roles import ROLES
 from knowledge.service.routes.answer_tests import answer_tests
@@ -163,6 +164,14 @@ def _add_knowledge_error_handlers(app: Sanic) -> None:
     @app.exception(EditConflict)
     async def edit_conflict(_request: Request, error: EditConflict) -> HTTPResponse:
         return error_response(409, "edit_conflict", str(error))
+
+    @app.exception(Unreviewed)
+    async def unreviewed(_request: Request, error: Unreviewed) -> HTTPResponse:
+        return error_response(409, "unreviewed", str(error), problems=error.problems)
+
+    @app.exception(OwnChange)
+    async def own_change(_request: Request, error: OwnChange) -> HTTPResponse:
+        return error_response(403, "own_change", str(error), problems=error.problems)
 
     @app.exception(PublishRefused)
     async def publish_refused(_request: Request, refused: PublishRefused) -> HTTPResponse:

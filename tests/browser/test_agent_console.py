@@ -36,6 +36,7 @@ from handoff.alerts import OverdueAlerts
 from handoff.queue import HandoffQueue, QueueSettings, UnknownAgent
 from handoff.queue_records import Presence
 from handoff.service.console_hub import ConsoleHub
+from chat import conversation_of
 from services import log_in, start_service
 
 
@@ -304,12 +305,13 @@ def send(page, text: str) -> None:
 
 
 def chat_session_id(page) -> str:
-    """The conversation id of the web chat: its socket.io session id."""
-    return page.evaluate(
+    """The conversation id of the web chat: the id in the session token the server issued."""
+    token = page.evaluate(
         "() => { for (const k of Object.keys(sessionStorage)) { try {"
         " const v = JSON.parse(sessionStorage.getItem(k)); if (v && v.session_id) return v.session_id;"
         " } catch (e) {} } return null; }"
     )
+    return conversation_of(token) if token else None
 
 
 # Steps of the scenarios, as the agent, the supervisor and the customer see them

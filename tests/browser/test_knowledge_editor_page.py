@@ -5,7 +5,9 @@ article, raises the first-weight price, previews the answer as the web chat and 
 phone line show it, and runs the answer tests; an editor cannot publish. A reviewer
 publishes it, the history shows the new version with its diff, and a rollback brings
 the old price back. A broken draft is
-refused with its failing questions listed. Customer text in the gap list, markup
+refused with its failing questions listed. The page publishes the version the reviewer
+reads: an edit saved meanwhile, or one of the reviewer's own, is refused with the
+reason shown. Customer text in the gap list, markup
 included, shows as text.
 """
 import re
@@ -267,4 +269,45 @@ def test_a_refused_publication_lists_the_failing_questions(pages):
     failing = report.locator(".failures tbody tr")
     expect(failing.first).to_be_visible()
     expect(failing.first.locator("td").nth(1)).to_have_text("redelivery")
+    expect(reviewer.locator("#article-state")).to_contain_text("草稿")
+
+
+def save_behind_the_reviewers_back(service, editor, article_id: str, note: str) -> int:
+    """The editor saves a new version over the API, as from another tab; returns it."""
+    headers = {"Authorization": f"Bearer {session_token(editor)}"}
+    url = f"{service.url}/api/articles/{article_id}"
+    latest = requests.get(url, headers=headers, timeout=10).json()["latest"]
+    article = latest["article"]
+    article["answer"]["zh"]["web"] += f"\n\n{note}"
+    reply = requests.put(url, json={"article": article, "base_version": latest["version"]}, headers=headers, timeout=30)
+    assert reply.status_code == 200, reply.text
+    return reply.json()["latest"]["version"]
+
+
+def test_the_page_publishes_the_version_on_screen_and_says_why_not(pages, service):
+    editor = pages.log_in("lin")
+    reviewer = pages.log_in("zhou")
+    reviewed = save_behind_the_reviewers_back(service, editor, "parcel-hold", "审核过的说明。")
+    open_article(reviewer, "parcel-hold")
+    expect(reviewer.locator("#article-state")).to_contain_text(f"v{reviewed}")
+
+    # The editor saves again while the reviewer reads: publishing what is on screen is refused.
+    later = save_behind_the_reviewers_back(service, editor, "parcel-hold", "审核之后才加的话。")
+    reviewer.click("#publish")
+    refusal = reviewer.locator('#gate-report [data-refusal="unreviewed"]')
+    expect(refusal).to_contain_text(f"v{reviewed} 之后又有新的修改", timeout=TIMEOUT)
+    expect(refusal).to_contain_text(f"but version {later} (draft) was saved after it by lin")
+    refusal.locator("button", has_text="载入最新版本").click()
+    expect(reviewer.locator("#article-state")).to_contain_text(f"v{later}", timeout=TIMEOUT)
+    expect(reviewer.locator("#f-answer-zh-web")).to_have_value(re.compile("审核之后才加的话"))
+
+    # The reviewer's own edit goes live only through another reviewer.
+    web = reviewer.locator("#f-answer-zh-web")
+    web.fill(web.input_value() + "\n\n审核员顺手改的。")
+    reviewer.click("#save")
+    expect(reviewer.locator("#save-message")).to_contain_text(f"已保存为草稿 v{later + 1}", timeout=TIMEOUT)
+    reviewer.click("#publish")
+    refusal = reviewer.locator('#gate-report [data-refusal="own_change"]')
+    expect(refusal).to_contain_text("其中有您自己写的修改", timeout=TIMEOUT)
+    expect(refusal).to_contain_text(f"zhou wrote version {later + 1}")
     expect(reviewer.locator("#article-state")).to_contain_text("草稿")

@@ -18,6 +18,7 @@ from handoff.queue import (
     ESCALATED_PRIORITY,
     AgentUnavailable,
     HandoffQueue,
+    NotAssigned,
     QueueSettings,
     UnknownAgent,
     UnknownConversation,
@@ -380,6 +381,70 @@ def test_transfer_to_another_skill_goes_to_the_front_and_to_an_agent_directly(re
             await queue.transfer("t1", skill="general", agent_id="ana", now=T0 + 11)
 
     run(redis_url, scenario)
+
+
+def test_an_agent_whose_lease_ran_out_cannot_close_pass_on_or_answer_the_chat_another_agent_claimed(
+    redis_url,
+):
+    async def scenario(queue):
+        await queue.register_agent("ana", ["tracking"], now=T0)
+        await queue.register_agent("bo", ["tracking"], now=T0)
+        await queue.enqueue(Ticket("c1", "tracking", NORMAL, context={"summary": "lost"}), now=T0 + 1)
+        assert (await queue.claim_next("ana", now=T0 + 2)).conversation_id == "c1"
+        await queue.heartbeat("bo", now=T0 + 40)
+        # Ana's console went quiet: her lease runs out and bo takes the customer.
+        assert [r.conversation_id for r in await queue.expire_leases(now=T0 + 41)] == ["c1"]
+        assert (await queue.claim_next("bo", now=T0 + 42)).conversation_id == "c1"
+
+        # Ana's requests, checked by the service a moment before, arrive now.
+        with pytest.raises(NotAssigned):
+            await queue.close("c1", by_agent="ana")
+        with pytest.raises(NotAssigned):
+            await queue.transfer("c1", skill="returns", by_agent="ana", now=T0 + 43)
+        with pytest.raises(NotAssigned):
+            await queue.transfer("c1", agent_id="ana", by_agent="ana", now=T0 + 43)
+        with pytest.raises(NotAssigned):
+            await queue.record_agent_reply("c1", by_agent="ana", now=T0 + 43)
+
+        ticket = await queue.ticket("c1")
+        assert (ticket.state, ticket.agent_id, ticket.skill) == ("assigned", "bo", "tracking")
+        assert ticket.last_agent_reply_at is None  # bo's no-reply watch still runs
+        assert await queue.chats_of("bo") == ["c1"] and await queue.chats_of("ana") == []
+        # Bo, and a supervisor (no by_agent), still act on it.
+        assert await queue.record_agent_reply("c1", by_agent="bo", now=T0 + 44)
+        closed = await queue.close("c1", by_agent="bo")
+        assert (closed.agent_id, closed.context) == ("bo", {"summary": "lost"})
+        assert await queue.close("c1") is None
+
+    run(redis_url, scenario, lease_seconds=30)
+
+
+def test_a_close_that_could_not_finish_gives_the_conversation_back(redis_url):
+    async def scenario(queue):
+        await queue.register_agent("ana", ["tracking"], capacity=1, now=T0)
+        await queue.enqueue(Ticket("c1", "tracking", NORMAL, context={"summary": "lost"}), now=T0 + 1)
+        await queue.enqueue(Ticket("c2", "tracking", NORMAL), now=T0 + 2)
+        await queue.claim_next("ana", now=T0 + 3)
+        closed = await queue.close("c1", by_agent="ana")
+        assert await queue.ticket("c1") is None
+
+        assert await queue.reopen(closed, now=T0 + 4)
+        assert await queue.ticket("c1") == closed
+        assert await queue.chats_of("ana") == ["c1"]
+        assert await queue.claim_next("ana", now=T0 + 5) is None  # her slot is taken again
+        # Still watched for a first reply, from when she took it.
+        assert [o.conversation_id for o in await queue.overdue(now=T0 + 3 + 61)] == ["c1"]
+        assert not await queue.reopen(closed, now=T0 + 6)  # it is there: left alone
+
+        # Her agent gone offline meanwhile, it goes to the front of the queue.
+        closed = await queue.close("c1", by_agent="ana")
+        await queue.set_presence("ana", Presence.OFFLINE, now=T0 + 7)
+        assert await queue.reopen(closed, now=T0 + 8)
+        reopened = await queue.ticket("c1")
+        assert (reopened.state, reopened.agent_id) == ("waiting", None)
+        assert await queue.waiting_in_line("tracking") == ["c1", "c2"]
+
+    run(redis_url, scenario, sla_wait_seconds=600, sla_reply_seconds=60)
 
 
 def test_waiting_too_long_is_raised_once_and_moves_to_the_top(redis_url):

@@ -1,7 +1,7 @@
 """The handoff agent service as a real process, with the real Rasa stack and Redis.
 
-Conversations are started over Rasa's REST channel and paused, as the action server
-does at handoff; the test then puts them into the queue itself (under this module's
+Conversations are started over Rasa's REST channel (as the app front end) or the web
+chat, and paused, as the action server does at handoff; the test then puts them into the queue itself (under this module's
 own key prefix) and publishes the notification the action would publish. Customer
 messages reach the service through Rasa's event broker (endpoints.yml) and the
 `rasa:events` stream; agent messages reach the customer over socket.io.
@@ -22,28 +22,33 @@ from typing import Any, Dict, List, Optional, Tuple
 import aiohttp
 import pytest
 import redis.asyncio as redis
-import socketio
 import websockets
 import yaml
+from sqlalchemy import create_engine, select
 
 from commands.processes import ChildProcess, free_port
 from commands.redis_server import start_embedded_redis
 from foundation.settings import ROOT
 from foundation.privacy import MaskPhoneNumbers
 from foundation.staff.auth import load_users, verify_password
-from handoff.cases import CATEGORIES, DEPARTMENTS, CaseArchive
-from handoff.context import build_context
+from handoff.cases import CATEGORIES, DEPARTMENTS, CaseArchive, case_notes_table, cases_table
+from handoff.context import build_context, customer_key
 from handoff.notifications import publish_notification
 from handoff.queue import HandoffQueue, QueueSettings
 from handoff.queue_records import Ticket
 from handoff.routing import Route
 from handoff.service.app import ServiceSettings, create_app
+from chat import WebChat, conversation_id, conversation_of, front_end_headers, webhook
 from services import documented_operations, password, route_operations, start_service, write_users_file
 
 # Each test has skills of its own, so what one leaves waiting no other claims.
 SKILLS = ("tracking", "returns", "complaints", "general", "lease", "overdue", "position",
-          "push", "callbacks")
+          "push", "callbacks", "stale", "closing")
 USERS = {
+    "hal": {"name": "Hal Qi", "role": "agent", "skills": ["callbacks"], "capacity": 1},
+    "ida": {"name": "Ida Fu", "role": "agent", "skills": ["closing"], "capacity": 1},
+    "kim": {"name": "Kim Su", "role": "agent", "skills": ["stale"], "capacity": 1},
+    "lee": {"name": "Lee He", "role": "agent", "skills": ["stale"], "capacity": 1},
     "ana": {"name": "Ana Li", "role": "agent", "skills": ["tracking", "general"], "capacity": 3},
     "bo": {"name": "Bo Wang", "role": "agent", "skills": ["returns"], "capacity": 2},
     "dan": {"name": "Dan Wu", "role": "agent", "skills": ["lease"], "capacity": 1},
@@ -204,40 +209,21 @@ class Console:
             await asyncio.sleep(1)
 
 
-class Customer:
-    """The customer's web chat: a socket.io client in the conversation's room."""
-
-    def __init__(self, stack, conversation_id: str) -> None:
-        self.url = stack.settings.rasa_url
-        self.conversation_id = conversation_id
-        self.client = socketio.AsyncClient()
-        self.replies: asyncio.Queue = asyncio.Queue()
-
-    async def __aenter__(self) -> "Customer":
-        confirmed = asyncio.Event()
-        self.client.on("bot_uttered", lambda data: self.replies.put_nowait(data))
-        self.client.on("session_confirm", lambda _: confirmed.set())
-        await self.client.connect(self.url, socketio_path="/socket.io", transports=["websocket"])
-        await self.client.emit("session_request", {"session_id": self.conversation_id})
-        await asyncio.wait_for(confirmed.wait(), 10)
-        return self
-
-    async def __aexit__(self, *_: Any) -> None:
-        await self.client.disconnect()
-
-
 class Rasa:
     def __init__(self, session: aiohttp.ClientSession, stack) -> None:
         self.session = session
+        self.stack = stack
         self.url = stack.settings.rasa_url
         self.token = stack.settings.auth_token
 
-    async def say(self, sender: str, text: str) -> List[dict]:
+    async def say(self, sender: str, text: str) -> str:
+        """`text` from `sender` through the app front end; the conversation it is in."""
         async with self.session.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            webhook(self.stack), json={"sender": sender, "message": text},
+            headers=front_end_headers(self.stack),
         ) as reply:
             assert reply.status == 200, await reply.text()
-            return await reply.json()
+        return conversation_id(sender)
 
     async def tracker(self, sender: str) -> Dict[str, Any]:
         async with self.session.get(
@@ -250,6 +236,14 @@ class Rasa:
             f"{self.url}/conversations/{sender}/tracker/events",
             params={"token": self.token},
             json=[{"event": "pause"}],
+        ) as reply:
+            assert reply.status == 200, await reply.text()
+
+    async def set_slot(self, sender: str, name: str, value: Any) -> None:
+        async with self.session.post(
+            f"{self.url}/conversations/{sender}/tracker/events",
+            params={"token": self.token},
+            json=[{"event": "slot", "name": name, "value": value}],
         ) as reply:
             assert reply.status == 200, await reply.text()
 
@@ -270,19 +264,27 @@ class World:
     stack: Any
 
     async def hand_off(
-        self, skill: str, text: str = "你好", language: str = "zh-Hans", reason: str = "customer_request"
+        self, skill: str, text: str = "你好", language: str = "zh-Hans", reason: str = "customer_request",
+        verified_phone: Optional[str] = None,
     ) -> str:
-        """A conversation the bot handed off: as action_hand_off does it."""
-        sender = f"handoff-test-{uuid.uuid4().hex[:12]}"
-        await self.rasa.say(sender, text)
-        await self.rasa.pause(sender)
+        """A conversation of the app front end that the bot handed off."""
+        conversation = await self.rasa.say(f"handoff-test-{uuid.uuid4().hex[:12]}", text)
+        if verified_phone:  # as the tracking form sets it after a right SMS code
+            await self.rasa.set_slot(conversation, "verified_phone", verified_phone)
+        await self.queue_up(conversation, skill, language, reason)
+        return conversation
+
+    async def queue_up(
+        self, conversation: str, skill: str, language: str = "zh-Hans", reason: str = "customer_request",
+    ) -> None:
+        """Hands the conversation off as action_hand_off does."""
+        await self.rasa.pause(conversation)
         route = Route(reason, 3, skill)
-        context = build_context(await self.rasa.tracker(sender), route, [], time.time())
-        await self.queue.enqueue(Ticket(sender, skill, 3, reason, "rest", language, context))
+        context = build_context(await self.rasa.tracker(conversation), route, [], time.time())
+        await self.queue.enqueue(Ticket(conversation, skill, 3, reason, "rest", language, context))
         await publish_notification(
-            self.queue.redis, {"type": "enqueued", "conversation_id": sender, "skill": skill}
+            self.queue.redis, {"type": "enqueued", "conversation_id": conversation, "skill": skill}
         )
-        return sender
 
 
 @asynccontextmanager
@@ -338,12 +340,13 @@ def aiohttp_get(url: str) -> str:
     return asyncio.run(get())
 
 
-def test_users_example_file_is_valid_and_its_passwords_match_the_comment():
+def test_the_users_example_file_opens_no_account_with_a_known_password():
     users = load_users(ROOT / "handoff" / "users.example.yml")
     assert {user.role for user in users.values()} == {"agent", "supervisor"}
     for user_id, user in users.items():
-        assert verify_password(f"{user_id}-example-pw", user.password_hash)
-        assert not verify_password("wrong", user.password_hash)
+        # The passwords the example once published in its comments, and the obvious ones.
+        for guess in (f"{user_id}-example-pw", user_id, "", "password", user.password_hash):
+            assert not verify_password(guess, user.password_hash)
 
 
 # Logging in
@@ -416,8 +419,12 @@ def test_agent_and_customer_talk_through_the_service(stack, redis_url, service):
     async def scenario(w: World) -> None:
         ana = await w.api.login("ana")
         supervisor = await w.api.login("chen")
+        chat = WebChat(stack)
+        conversation = conversation_of(await chat.open())
         async with Console(service, ana) as console, Console(service, supervisor) as watching:
-            conversation = await w.hand_off("tracking", "我的快递到哪了")
+            await chat.send("我的快递到哪了")
+            await chat.reply()
+            await w.queue_up(conversation, "tracking")
             await console.expect("queue", event="enqueued", conversation_id=conversation)
             status, body = await w.api.call("GET", "/api/queues", token=ana)
             waiting = next(q for q in body["queues"] if q["skill"] == "tracking")["waiting"]
@@ -434,21 +441,22 @@ def test_agent_and_customer_talk_through_the_service(stack, redis_url, service):
 
             # The bot is paused: the customer's message goes to the agent instead,
             # with the unverified phone number masked.
-            assert await w.rasa.say(conversation, "我的电话是13812345678") == []
+            await chat.send("我的电话是13812345678")
             relayed = await console.expect("message", conversation_id=conversation)
             assert relayed["sender"] == "customer"
             assert relayed["text"] == "我的电话是138****5678"
             assert relayed["time"] > time.time() - 60
             await watching.expect("message", conversation_id=conversation, sender="customer")
 
-            async with Customer(stack, conversation) as customer:
-                status, body = await w.api.call(
-                    "POST", f"/api/conversations/{conversation}/messages", token=ana,
-                    json={"text": "您好，我是客服小李，马上为您查询。"},
-                )
-                assert status == 201, body
-                pushed = await asyncio.wait_for(customer.replies.get(), 10)
-            assert pushed == {"text": "您好，我是客服小李，马上为您查询。"}
+            while not chat.replies.empty():  # the bot's answers to the first message
+                chat.replies.get_nowait()
+            status, body = await w.api.call(
+                "POST", f"/api/conversations/{conversation}/messages", token=ana,
+                json={"text": "您好，我是客服小李，马上为您查询。"},
+            )
+            assert status == 201, body
+            assert await chat.reply(10) == {"text": "您好，我是客服小李，马上为您查询。"}
+            await chat.close()
             await watching.expect("message", conversation_id=conversation, sender="agent")
 
             events = (await w.rasa.tracker(conversation))["events"]
@@ -546,6 +554,49 @@ def test_notes_transfers_and_closing_archive_the_case_and_resume_the_bot(stack, 
     run(stack, redis_url, service, scenario)
 
 
+def test_a_closed_case_holds_no_phone_number_and_no_number_as_the_customer_key(stack, redis_url, service):
+    phone, other = "13812345678", "13987654321"
+
+    async def scenario(w: World) -> None:
+        ana = await w.api.login("ana")
+        conversation = await w.hand_off("tracking", f"快递被摔坏了，打我电话{phone}", verified_phone=phone)
+        status, _ = await w.api.call("POST", "/api/claim", token=ana)
+        assert status == 200
+        status, _ = await w.api.call(
+            "POST", f"/api/conversations/{conversation}/notes", token=ana,
+            json={"text": f"Customer asks to be called on {other} after 6pm."},
+        )
+        assert status == 201
+        status, body = await w.api.call(
+            "POST", f"/api/conversations/{conversation}/close", token=ana,
+            json={"category": "claim_opened", "department": "claims",
+                  "disposition": f"Claim opened; will call back on {phone}."},
+        )
+        assert status == 200, body
+        case_id = body["case_id"]
+
+        engine = create_engine(service.database_url)
+        with engine.connect() as connection:
+            rows = [
+                connection.execute(select(table).where(table.c.case_id == case_id)).mappings().all()
+                for table in (cases_table, case_notes_table)
+            ]
+        engine.dispose()
+        case, notes = rows[0][0], rows[1]
+        assert len(notes) == 1 and "139****4321" in notes[0]["text"]
+        assert "138****5678" in case["disposition"]
+        for number in (phone, other):
+            assert number not in str(rows)
+        # The same customer, verified in another conversation, finds this case again.
+        assert case["customer_key"] == customer_key({"slots": {"verified_phone": phone}})
+        archive = CaseArchive(service.database_url)
+        history = archive.history(customer_key({"sender_id": "app-2", "slots": {"verified_phone": phone}}))
+        archive.close()
+        assert case_id in [earlier["case_id"] for earlier in history]
+
+    run(stack, redis_url, service, scenario)
+
+
 def test_bad_requests_get_a_clear_4xx(stack, redis_url, service):
     async def scenario(w: World) -> None:
         ana, bo = await w.api.login("ana"), await w.api.login("bo")
@@ -592,6 +643,77 @@ def test_bad_requests_get_a_clear_4xx(stack, redis_url, service):
             status, body = await w.api.call("POST", "/api/claim", token=bo)
             assert (status, body) == (204, None)
             await w.queue.close(conversation)
+
+    run(stack, redis_url, service, scenario)
+
+
+# Who may act on a conversation
+
+
+def test_an_agent_whose_lease_ran_out_cannot_close_pass_on_or_answer_the_chat_another_agent_took(
+    stack, redis_url, service,
+):
+    async def scenario(w: World) -> None:
+        conversation = await w.hand_off("stale", "我的快递到哪了")
+        kim = await w.api.login("kim")
+        status, _ = await w.api.call("POST", "/api/claim", token=kim)
+        assert status == 200
+        # Kim's console goes quiet: the queue's clock, run a lease ahead (unless the
+        # service's own watch gets there first), takes her chat back, and Lee, logging
+        # in now, takes the customer.
+        await w.queue.expire_leases(now=time.time() + w.queue.settings.lease_seconds + 1)
+        assert (await w.queue.ticket(conversation)).state == "waiting"
+        lee = await w.api.login("lee")
+        status, body = await w.api.call("POST", "/api/claim", token=lee)
+        assert body["conversation"]["conversation_id"] == conversation
+
+        # Kim's token is still valid; what she sends is refused.
+        path = f"/api/conversations/{conversation}"
+        status, body = await w.api.call(
+            "POST", f"{path}/close", token=kim, json={"category": "resolved", "department": "customer_service"},
+        )
+        assert (status, body["error"]) == (403, "not_your_conversation")
+        status, body = await w.api.call("POST", f"{path}/transfer", token=kim, json={"skill": "general"})
+        assert (status, body["error"]) == (403, "not_your_conversation")
+        status, body = await w.api.call("POST", f"{path}/messages", token=kim, json={"text": "再见"})
+        assert (status, body["error"]) == (403, "not_your_conversation")
+
+        ticket = await w.queue.ticket(conversation)
+        assert (ticket.state, ticket.agent_id, ticket.skill) == ("assigned", "lee", "stale")
+        assert ticket.last_agent_reply_at is None
+        bot_texts = [e.get("text") for e in (await w.rasa.tracker(conversation))["events"] if e["event"] == "bot"]
+        assert "再见" not in bot_texts
+        status, body = await w.api.call("GET", "/api/conversations", token=lee)
+        assert [c["conversation_id"] for c in body["conversations"]] == [conversation]
+        await w.queue.close(conversation)
+
+    run(stack, redis_url, service, scenario)
+
+
+def test_a_close_the_archive_cannot_store_leaves_the_conversation_with_its_agent(stack, redis_url, service):
+    async def scenario(w: World) -> None:
+        conversation = await w.hand_off("closing", "我要投诉")
+        ida = await w.api.login("ida")
+        status, _ = await w.api.call("POST", "/api/claim", token=ida)
+        assert status == 200
+        engine = create_engine(service.database_url)
+        with engine.begin() as connection:  # the archive breaks
+            connection.exec_driver_sql("DROP TABLE case_notes")
+            connection.exec_driver_sql("DROP TABLE cases")
+        engine.dispose()
+        path = f"/api/conversations/{conversation}/close"
+        outcome = {"category": "complaint_recorded", "department": "customer_service"}
+        try:
+            status, body = await w.api.call("POST", path, token=ida, json=outcome)
+            assert (status, body["error"]) == (503, "database_unavailable")
+            ticket = await w.queue.ticket(conversation)
+            assert (ticket.state, ticket.agent_id) == ("assigned", "ida")
+            assert await w.queue.chats_of("ida") == [conversation]
+        finally:
+            CaseArchive(service.database_url).close()  # makes the tables again
+        status, body = await w.api.call("POST", path, token=ida, json=outcome)
+        assert status == 200, body
+        assert await w.queue.ticket(conversation) is None
 
     run(stack, redis_url, service, scenario)
 
@@ -700,6 +822,14 @@ def test_push_assignment_and_rasa_being_down(stack, redis_url, push_service_with
             assert "nothing was sent" in body["message"]
             status, body = await w.api.call("GET", "/api/conversations", token=gus)
             assert body["conversations"][0]["last_agent_reply_at"] is None
+            # Nor is a close half done: the conversation stays with gus.
+            status, body = await w.api.call(
+                "POST", f"/api/conversations/{conversation}/close", token=gus,
+                json={"category": "resolved", "department": "customer_service"},
+            )
+            assert (status, body["error"]) == (503, "rasa_unavailable")
+            ticket = await w.queue.ticket(conversation)
+            assert (ticket.state, ticket.agent_id) == ("assigned", "gus")
             await w.queue.close(conversation)
 
     run(stack, redis_url, service, scenario)
@@ -731,33 +861,63 @@ def test_redis_being_down_gives_503(stack, users_file, tmp_path):
 
 def test_a_callback_is_listed_and_archived_when_done(stack, redis_url, service):
     async def scenario(w: World) -> None:
-        ana = await w.api.login("ana")
+        hal = await w.api.login("hal")
         conversation = f"callback-{uuid.uuid4().hex[:12]}"
         callback_id = await w.queue.leave_callback(
             Ticket(conversation, "callbacks", 3, "customer_request", "rest", "zh-Hans"), "请明天上午回电"
         )
-        status, body = await w.api.call("GET", "/api/callbacks", token=ana)
+        status, body = await w.api.call("GET", "/api/callbacks", token=hal)
         listed = next(c for c in body["callbacks"] if c["callback_id"] == callback_id)
         assert (listed["conversation_id"], listed["message"]) == (conversation, "请明天上午回电")
 
-        status, body = await w.api.call("POST", f"/api/callbacks/{callback_id}/done", token=ana, json={})
+        status, body = await w.api.call("POST", f"/api/callbacks/{callback_id}/done", token=hal, json={})
         assert (status, body["field"]) == (400, "category")
         status, body = await w.api.call(
-            "POST", f"/api/callbacks/{callback_id}/done", token=ana,
+            "POST", f"/api/callbacks/{callback_id}/done", token=hal,
             json={"category": "callback_promised", "department": "customer_service"},
         )
         assert status == 200
         archive = CaseArchive(service.database_url)
         case = archive.get(body["case_id"])
         archive.close()
-        assert (case["conversation_id"], case["agent_id"], case["assigned_at"]) == (conversation, "ana", None)
-        status, body = await w.api.call("GET", "/api/callbacks", token=ana)
+        assert (case["conversation_id"], case["agent_id"], case["assigned_at"]) == (conversation, "hal", None)
+        status, body = await w.api.call("GET", "/api/callbacks", token=hal)
         assert callback_id not in [c["callback_id"] for c in body["callbacks"]]
+        status, body = await w.api.call(
+            "POST", f"/api/callbacks/{callback_id}/done", token=hal,
+            json={"category": "callback_promised", "department": "customer_service"},
+        )
+        assert (status, body["error"]) == (404, "unknown_callback")
+
+    run(stack, redis_url, service, scenario)
+
+
+def test_an_agent_of_another_team_can_neither_list_nor_close_a_callback(stack, redis_url, service):
+    async def scenario(w: World) -> None:
+        ana, supervisor = await w.api.login("ana"), await w.api.login("chen")  # ana: tracking, general
+        conversation = f"callback-{uuid.uuid4().hex[:12]}"
+        callback_id = await w.queue.leave_callback(
+            Ticket(conversation, "callbacks", 3, "customer_request", "rest", "zh-Hans",
+                   context={"summary": "Complaint; phone 138****5678 verified → complaint."}),
+            "请回电 13812345678",
+        )
+        status, body = await w.api.call("GET", "/api/callbacks", token=ana)
+        assert status == 200
+        assert callback_id not in [c["callback_id"] for c in body["callbacks"]]
+        assert all(c["skill"] in ("tracking", "general") for c in body["callbacks"])
+
         status, body = await w.api.call(
             "POST", f"/api/callbacks/{callback_id}/done", token=ana,
             json={"category": "callback_promised", "department": "customer_service"},
         )
-        assert (status, body["error"]) == (404, "unknown_callback")
+        assert (status, body["error"]) == (403, "not_your_team")
+        assert "callbacks team" in body["message"]
+        assert callback_id in [c.callback_id for c in await w.queue.callbacks()]  # still open
+
+        # A supervisor sees every team's callbacks.
+        status, body = await w.api.call("GET", "/api/callbacks", token=supervisor)
+        assert callback_id in [c["callback_id"] for c in body["callbacks"]]
+        await w.queue.close_callback(callback_id)
 
     run(stack, redis_url, service, scenario)
 

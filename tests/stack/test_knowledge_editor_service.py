@@ -15,18 +15,21 @@ import requests
 import yaml
 
 from foundation.language import to_traditional
-from foundation.staff.auth import LOCKOUT_SECONDS, MAX_FAILED_LOGINS
-from knowledge.article import ARTICLES_FOLDER, load_article
+from foundation.staff.login_throttle import LOCKOUT_SECONDS, MAX_FAILED_LOGINS
+from articles import YAML_BOMB
+from knowledge.article import ARTICLES_FOLDER, MAX_YAML_DEPTH, MAX_YAML_NODES, load_article
 from knowledge.live_index import LiveIndex
 from knowledge.service.app import OPENAPI_FILE, EditorSettings, create_app
 from knowledge.search import ANSWER_THRESHOLD
 from knowledge.store import KnowledgeStore
+from knowledge.service.routes.requests import MAX_YAML_BYTES
 from services import EditorService, documented_operations, password, route_operations, start_editor_service
 
 USERS = {
     "lin": {"name": "林编辑", "role": "editor"},
     "wu": {"name": "吴编辑", "role": "editor"},
     "zhou": {"name": "周审核", "role": "reviewer"},
+    "qian": {"name": "钱审核", "role": "reviewer"},
 }
 PUBLISH_TO_LIVE_LIMIT = 2.0
 
@@ -83,6 +86,11 @@ def zhou(service):
     return Client(service, "zhou")
 
 
+@pytest.fixture(scope="module")
+def qian(service):
+    return Client(service, "qian")
+
+
 def typhoon_notice(article_id: str) -> Dict[str, Any]:
     return {
         "id": article_id,
@@ -124,7 +132,7 @@ def test_login_and_roles(service, lin, zhou):
 
     # Editors read and write drafts; publishing and rollback are a reviewer's act.
     assert lin.get("/api/articles")[0] == 200
-    status, body = lin.call("POST", "/api/publish", json={"articles": ["shipping-fee"]})
+    status, body = lin.call("POST", "/api/publish", json={"articles": {"shipping-fee": 1}})
     assert (status, body["error"]) == (403, "forbidden")
     assert "reviewer" in body["message"]
     status, body = lin.call("POST", "/api/articles/shipping-fee/rollback", json={"version": 1})
@@ -263,6 +271,42 @@ def test_articles_as_yaml_text(lin):
     assert status == 201 and body["latest"]["article"]["title"]["zh"] == "台风期间的派送安排"
 
 
+def peak_memory_kb(pid: int) -> int:
+    """The most memory the process ever held (VmHWM), in kB."""
+    status = open(f"/proc/{pid}/status", encoding="ascii").read()
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
+
+
+def test_a_yaml_bomb_is_answered_400_at_once_and_the_service_does_not_grow(service, lin):
+    headers = {"Content-Type": "application/yaml"}
+    pid = service.process.process.pid
+    before = peak_memory_kb(pid)
+    assert len(YAML_BOMB.encode("utf-8")) < 330
+    started = time.monotonic()
+    status, body = lin.call("POST", "/api/articles", data=YAML_BOMB.encode("utf-8"), headers=headers)
+    took = time.monotonic() - started
+    assert (status, body["error"]) == (400, "invalid_yaml"), body
+    assert "found the alias *a" in body["message"] and body["line"] == 1
+    assert took < 1.0
+    assert peak_memory_kb(pid) - before < 10_000
+    status, body = lin.call("PUT", "/api/articles/packaging", params={"base_version": 1},
+                            data=YAML_BOMB.encode("utf-8"), headers=headers)
+    assert (status, body["error"]) == (400, "invalid_yaml")
+    assert lin.article("packaging")["latest"]["version"] == 1
+
+
+def test_yaml_no_article_needs_is_refused_with_a_reason(lin):
+    headers = {"Content-Type": "application/yaml"}
+    cases = {
+        "[" * 100_000: (400, f"nested more than {MAX_YAML_DEPTH} levels deep"),
+        "questions:\n" + "- 问\n" * (MAX_YAML_NODES + 1): (400, f"more than {MAX_YAML_NODES} values"),
+        "answer: " + "运" * MAX_YAML_BYTES: (413, f"larger than {MAX_YAML_BYTES // 1024} KB"),
+    }
+    for text, (expected_status, reason) in cases.items():
+        status, body = lin.call("POST", "/api/articles", data=text.encode("utf-8"), headers=headers)
+        assert status == expected_status and reason in body["message"], body
+
+
 def test_bad_answers_are_refused_with_the_rules_message_and_nothing_is_written(service, lin):
     view = lin.article("coverage")
     article, base = view["latest"]["article"], view["latest"]["version"]
@@ -383,7 +427,9 @@ def run_the_answer_tests(client: Client, article_id: str) -> Dict[str, Any]:
     return report
 
 
-def publish_and_time_until_live(reviewer: Client, live: LiveIndexInThread, article_id: str, text: str, capsys):
+def publish_and_time_until_live(
+    reviewer: Client, live: LiveIndexInThread, article_id: str, version: int, text: str, capsys
+):
     """The reviewer publishes while a thread watches the LiveIndex for the new text.
     Prints how long the publication took and how soon after it the index served the
     text; returns the publication's body and that delay in seconds."""
@@ -398,7 +444,7 @@ def publish_and_time_until_live(reviewer: Client, live: LiveIndexInThread, artic
     watcher = threading.Thread(target=watch)
     watcher.start()
     started = time.monotonic()
-    status, body = reviewer.call("POST", "/api/publish", json={"articles": [article_id]})
+    status, body = reviewer.call("POST", "/api/publish", json={"articles": {article_id: version}})
     took = time.monotonic() - started
     watcher.join()
     assert status == 200, body
@@ -448,7 +494,7 @@ def test_publishing_is_gated_by_the_answer_tests_and_reaches_a_live_index(lin, z
     assert all(o["expected"] == "shipping-fee" and (o["got"] != "shipping-fee" or o["score"] < ANSWER_THRESHOLD)
                for o in report["failures"])
 
-    status, body = zhou.call("POST", "/api/publish", json={"articles": ["shipping-fee"]})
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"shipping-fee": 2}})
     assert (status, body["error"]) == (409, "publish_refused"), body
     assert "从上海寄2公斤到广州多少钱" in body["message"]
     assert {o["question"] for o in body["report"]["failures"]} == failing
@@ -463,7 +509,7 @@ def test_publishing_is_gated_by_the_answer_tests_and_reaches_a_live_index(lin, z
     assert not report["refused"] and report["failures"] == [], report["lines"]
 
     revision = live.live.current().revision
-    body, to_live = publish_and_time_until_live(zhou, live, "shipping-fee", "首重13元", capsys)
+    body, to_live = publish_and_time_until_live(zhou, live, "shipping-fee", 3, "首重13元", capsys)
     assert body["revision"] == revision + 1 and body["articles"] == [{"id": "shipping-fee", "version": 3}]
     assert not body["report"]["refused"]
     assert "首重13元" in live.zh_web("shipping-fee")
@@ -494,13 +540,89 @@ def test_publishing_is_gated_by_the_answer_tests_and_reaches_a_live_index(lin, z
 
 def test_publishing_a_new_article_needs_answer_tests(lin, zhou):
     assert lin.call("POST", "/api/articles", json={"article": typhoon_notice("typhoon-untested")})[0] == 201
-    status, body = zhou.call("POST", "/api/publish", json={"articles": ["typhoon-untested"]})
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"typhoon-untested": 1}})
     assert (status, body["error"]) == (409, "publish_refused")
     assert any("has 0 answer tests" in problem for problem in body["report"]["problems"])
     assert any("questions.zh has 1; needs at least 6" in problem for problem in body["report"]["problems"])
     assert lin.article("typhoon-untested")["published"] is None
-    status, body = zhou.call("POST", "/api/publish", json={"articles": ["no-such-article"]})
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"no-such-article": 1}})
     assert (status, body["error"]) == (404, "unknown_article")
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"typhoon-untested": 7}})
+    assert (status, body["error"]) == (404, "unknown_article") and "has no version 7" in body["message"]
+
+
+def with_note(article: Dict[str, Any], note: str) -> Dict[str, Any]:
+    """The article with a note after its Chinese web answer."""
+    return with_answer(article, "zh", "web", f"{article['answer']['zh']['web']}\n\n{note}")
+
+
+def test_a_reviewer_publishing_their_own_draft_is_refused(lin, zhou, qian):
+    view = zhou.article("holiday-service")
+    live = view["published"]["version"]
+    status, body = zhou.save(with_note(view["latest"]["article"], "审核员自己加的说明。"), view["latest"]["version"])
+    assert status == 200
+    own = body["latest"]["version"]
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"holiday-service": own}})
+    assert (status, body["error"]) == (403, "own_change"), body
+    assert body["problems"] == [f"Article 'holiday-service': zhou wrote version {own} of what would go live."]
+    assert lin.article("holiday-service")["published"]["version"] == live
+
+    # An editor's edit on top does not carry the reviewer's own past the rule.
+    status, body = lin.save(with_note(lin.article("holiday-service")["latest"]["article"], "编辑补充。"), own)
+    on_top = body["latest"]["version"]
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"holiday-service": on_top}})
+    assert (status, body["error"]) == (403, "own_change")
+    assert f"zhou wrote version {own} of what would go live" in body["message"]
+    assert lin.article("holiday-service")["published"]["version"] == live
+
+    # A second reviewer reads it and publishes it.
+    status, body = qian.call("POST", "/api/publish", json={"articles": {"holiday-service": on_top}})
+    assert status == 200, body
+    assert body["articles"] == [{"id": "holiday-service", "version": on_top}]
+
+
+def test_an_edit_saved_after_the_review_does_not_go_live(lin, wu, zhou):
+    view = lin.article("self-pickup")
+    live = view["published"]["version"]
+    status, body = lin.save(with_note(view["latest"]["article"], "审核过的说明。"), view["latest"]["version"])
+    reviewed = body["latest"]["version"]
+    assert zhou.article("self-pickup")["latest"]["version"] == reviewed  # what the reviewer reads
+
+    status, body = wu.save(with_note(body["latest"]["article"], "审核之后才加的话。"), reviewed)
+    later = body["latest"]["version"]
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"self-pickup": reviewed}})
+    assert (status, body["error"]) == (409, "unreviewed"), body
+    assert body["problems"][0].startswith(
+        f"Article 'self-pickup': version {reviewed} was named for publishing, but version {later} (draft) "
+        f"was saved after it by wu"
+    )
+    published = lin.article("self-pickup")["published"]
+    assert published["version"] == live and "审核之后" not in published["article"]["answer"]["zh"]["web"]
+
+    # Once the reviewer has read the later edit, it goes live.
+    status, body = zhou.call("POST", "/api/publish", json={"articles": {"self-pickup": later}})
+    assert status == 200 and body["articles"] == [{"id": "self-pickup", "version": later}], body
+
+
+def test_a_rollback_to_a_draft_that_was_never_live_is_refused(lin, zhou):
+    view = zhou.article("invoice")
+    status, body = zhou.save(with_note(view["latest"]["article"], "从未上线。"), view["latest"]["version"])
+    draft = body["latest"]["version"]
+    status, body = zhou.call("POST", "/api/articles/invoice/rollback", json={"version": draft})
+    assert (status, body["error"]) == (409, "unreviewed")
+    assert f"version {draft} was never live" in body["message"]
+    assert lin.article("invoice")["published"]["version"] == view["published"]["version"]
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"articles": ["shipping-fee"]}, {"articles": {}}, {"articles": {"shipping-fee": "1"}},
+    {"articles": {"shipping-fee": True}}, {"articles": {"shipping-fee": 0}},
+    {"articles": {f"article-{number}": 1 for number in range(201)}},
+])
+def test_a_publication_that_does_not_name_the_versions_reviewed_is_refused(zhou, body):
+    status, answer = zhou.call("POST", "/api/publish", json=body)
+    assert (status, answer["error"], answer["field"]) == (400, "invalid_field", "articles")
+    assert "the version you reviewed" in answer["message"]
 
 
 def test_audit_log_names_who_changed_what(lin, wu):

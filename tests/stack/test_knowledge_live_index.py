@@ -116,10 +116,10 @@ def test_a_published_answer_is_served_by_other_processes_within_2_seconds(
                 "revision": 1, "article": "shipping-fee", "answer": original.answer["zh"].web
             }
         marker = f"自{uuid.uuid4().hex[:6]}起执行新价格。"
-        seeded.save_draft(with_zh_web(original, original.answer["zh"].web + "\n\n" + marker), "alice", 1)
+        draft = seeded.save_draft(with_zh_web(original, original.answer["zh"].web + "\n\n" + marker), "alice", 1)
 
         started = time.monotonic()
-        result = publish(seeded, ["shipping-fee"], "alice", client, channel=channel)
+        result = publish(seeded, {"shipping-fee": draft.version}, "bob", client, channel=channel)
         published = time.monotonic()
         live_after = {}
         while len(live_after) < len(processes) and time.monotonic() - published < 10:

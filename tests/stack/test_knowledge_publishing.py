@@ -65,7 +65,7 @@ def test_a_change_that_breaks_an_answer_test_is_refused_and_the_fix_goes_live(se
     before = table_counts(seeded)
 
     with pytest.raises(PublishRefused) as refused:
-        publish(seeded, ["shipping-fee"], "alice", redis_client, channel=channel)
+        publish(seeded, {"shipping-fee": broken.version}, "bob", redis_client, channel=channel)
     gate = refused.value.gate
     assert gate.blocking, "the broken questions must fail answer tests that passed"
     message = str(refused.value)
@@ -82,13 +82,13 @@ def test_a_change_that_breaks_an_answer_test_is_refused_and_the_fix_goes_live(se
     subscriber = redis_client.pubsub(ignore_subscribe_messages=True)
     subscriber.subscribe(channel)
     fixed = with_zh_web(original.article, original.article.answer["zh"].web + "\n\n价格自12月1日起执行。")
-    seeded.save_draft(fixed, "alice", broken.version, "questions back, new price note")
-    result = publish(seeded, ["shipping-fee"], "alice", redis_client, channel=channel)
+    fixed_draft = seeded.save_draft(fixed, "alice", broken.version, "questions back, new price note")
+    result = publish(seeded, {"shipping-fee": fixed_draft.version}, "bob", redis_client, channel=channel)
     assert result.publication.articles == (("shipping-fee", 3),)
     assert not result.gate.refused
     live = {a.id: a for a in seeded.published_articles()}["shipping-fee"]
     assert live.answer["zh"].web.endswith("价格自12月1日起执行。")
-    assert seeded.audit(1)[0].action == "publish" and seeded.audit(1)[0].user == "alice"
+    assert seeded.audit(1)[0].action == "publish" and seeded.audit(1)[0].user == "bob"
 
     assert next_message(subscriber) == {
         "version": result.publication.revision,
@@ -101,7 +101,7 @@ def test_a_new_article_needs_three_passing_answer_tests(seeded):
     article = new_article()
     seeded.save_draft(article, "alice", None)
     with pytest.raises(PublishRefused) as refused:
-        publish(seeded, [article.id], "alice")
+        publish(seeded, {article.id: 1}, "bob")
     assert f"article '{article.id}' has 0 answer tests; needs at least 3" in str(refused.value)
     # One question per language is enough for a draft, not for a published article.
     assert "questions.zh has 1; needs at least 6" in str(refused.value)
@@ -110,7 +110,7 @@ def test_a_new_article_needs_three_passing_answer_tests(seeded):
 
 def test_publishing_without_a_draft_is_refused_by_name(seeded):
     with pytest.raises(PublishRefused, match="'shipping-fee' has no draft to publish"):
-        publish(seeded, ["shipping-fee"], "alice")
+        publish(seeded, {"shipping-fee": 1}, "alice")
 
 
 def test_a_publication_landing_while_the_tests_run_is_a_conflict(seeded, monkeypatch):
@@ -128,7 +128,7 @@ def test_a_publication_landing_while_the_tests_run_is_a_conflict(seeded, monkeyp
 
     monkeypatch.setattr("knowledge.publishing.check", check_then_someone_publishes)
     with pytest.raises(EditConflict, match="bob published revision 2"):
-        publish(seeded, ["self-pickup"], "alice")
+        publish(seeded, {"self-pickup": 2}, "carol")
     assert seeded.get("self-pickup").status == "draft"
 
 
@@ -182,27 +182,33 @@ def test_a_seasonal_article_is_tested_inside_its_window(seeded):
     assert sum(outcome.got == "spring-festival-2027" for outcome in before.outcomes) >= len(before.outcomes) // 2
 
 
-def test_the_cli_lists_the_failing_tests_and_exits_1_when_publishing_is_refused(database_url, tmp_path):
+def test_the_cli_publishes_named_versions_only_by_someone_else_and_lists_failing_tests(database_url, tmp_path):
     editing = KnowledgeStore(database_url)
     editing.ensure_seeded()
     original = editing.get("shipping-fee")
     editing.save_draft(replace(original.article, questions=LOGIN_QUESTIONS), "alice", 1)
     editing.close()
     environment = {**os.environ, "KNOWLEDGE_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), "REDIS_URL": ""}
-    finished = subprocess.run(
-        [sys.executable, "-m", "knowledge.cli", "publish", "--article", "shipping-fee", "--user", "alice"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
-    )
+
+    def cli(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "knowledge.cli", *arguments],
+                              cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+
+    # A version must be named, and alice may not publish what she wrote.
+    unnamed = cli("publish", "--article", "shipping-fee", "--user", "bob")
+    assert unnamed.returncode == 1 and "--article shipping-fee=VERSION" in unnamed.stderr
+    listed = cli("publish", "--user", "bob")
+    assert listed.returncode == 1 and "--article shipping-fee=2   by alice" in listed.stdout
+    own = cli("publish", "--article", "shipping-fee=2", "--user", "alice")
+    assert own.returncode == 1 and "alice wrote version 2 of what would go live" in own.stderr
+
+    finished = cli("publish", "--article", "shipping-fee=2", "--user", "bob")
     assert finished.returncode == 1, finished.stdout + finished.stderr
-    assert "publishing shipping-fee as alice; running the answer tests" in finished.stdout
+    assert "publishing shipping-fee v2 as bob; running the answer tests" in finished.stdout
     assert "Publishing refused; nothing was changed." in finished.stderr
     assert "FAIL shipping-fee: " in finished.stderr
 
-    exported = subprocess.run(
-        [sys.executable, "-m", "knowledge.cli", "export", "--folder", str(tmp_path / "a"),
-         "--tests-folder", str(tmp_path / "t")],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
-    )
+    exported = cli("export", "--folder", str(tmp_path / "a"), "--tests-folder", str(tmp_path / "t"))
     assert exported.returncode == 0, exported.stderr
     seed_files = len(list(ARTICLES_FOLDER.glob("*.yml"))) + len(list(ANSWER_TESTS_FOLDER.glob("*.yml")))
     assert f"wrote {seed_files} files" in exported.stdout

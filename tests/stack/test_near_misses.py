@@ -47,6 +47,7 @@ def test_a_refund_question_after_a_return_gets_its_status(stack, demo_data, inte
     sender = uuid.uuid4().hex
     number = demo_data.fill("{return:refund_pending}")
     say(stack, f"我的退货 {number} 到哪一步了", sender)
+    say(stack, demo_data.fill("{code:return:refund_pending}"), sender)  # the recipient's code
     answer = "\n".join(say_as(stack, "那退款什么时候到账", intent, sender))
     assert number in answer and "退款" in answer
 
@@ -55,6 +56,7 @@ def test_a_refund_question_after_a_return_in_english(stack, demo_data):
     sender = uuid.uuid4().hex
     number = demo_data.fill("{return:refund_pending}")
     say(stack, f"status of return {number}", sender)
+    say(stack, demo_data.fill("{code:return:refund_pending}"), sender)  # the recipient's code
     assert number in "\n".join(say_as(stack, "so when will my refund come", "ask_faq", sender))
 
 

@@ -5,9 +5,10 @@ Sending an agent's message records it in the Rasa tracker first and then emits i
 the customer's web chat (handoff/service/customer_messages.py). When Rasa is down the
 answer is 503 and nothing was sent, so the console can simply send it again.
 """
+import asyncio
 import logging
 import time
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -16,13 +17,15 @@ from sanic.response import HTTPResponse
 from foundation.staff.web import ApiError, authenticated, json_body
 from handoff.cases import CaseNote, ClosedCase
 from handoff.context import build_context
-from handoff.queue import AgentUnavailable, UnknownConversation
+from handoff.queue import AgentUnavailable, NotAssigned, UnknownConversation
 from handoff.queue_records import Ticket
 from handoff.routing import Route
 from handoff.service.routes.closing import archive_case, case_id, case_outcome
 from handoff.service.routes.requests import (
     MAX_TEXT_CHARS,
+    acting_agent,
     conversation_of_user,
+    no_longer_yours,
     text_field,
     unknown_conversation,
 )
@@ -71,7 +74,14 @@ async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
     sent_at = await ctx.messenger.send(
         conversation_id, text, {"agent": user.id, "agent_name": user.name}
     )
-    await ctx.queue.record_agent_reply(conversation_id)
+    try:
+        await ctx.queue.record_agent_reply(conversation_id, by_agent=acting_agent(user))
+    except NotAssigned:
+        # Sending (Rasa) cannot be part of the queue's atomic step: this shows after it.
+        raise no_longer_yours(
+            "Your message reached the customer; whoever has the conversation now sees it "
+            "in the transcript."
+        )
     await ctx.alerts.clear(conversation_id)
     message = {
         "type": "message",
@@ -104,9 +114,13 @@ async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
     skill, agent_id = _transfer_target(ctx, json_body(request))
     ticket = await conversation_of_user(request, conversation_id)
     try:
-        placement = await ctx.queue.transfer(conversation_id, skill=skill, agent_id=agent_id)
+        placement = await ctx.queue.transfer(
+            conversation_id, skill=skill, agent_id=agent_id, by_agent=acting_agent(request.ctx.user)
+        )
     except UnknownConversation:
         raise unknown_conversation(conversation_id)
+    except NotAssigned:
+        raise no_longer_yours("Nothing was passed on.")
     except AgentUnavailable:
         raise ApiError(
             409, "agent_unavailable",
@@ -131,30 +145,55 @@ async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
 async def close(request: Request, conversation_id: str) -> HTTPResponse:
     ctx = request.app.ctx
     outcome = case_outcome(json_body(request))
-    ticket = await conversation_of_user(request, conversation_id)
     now = time.time()
-    live = await _live_context(ctx, ticket, now)
-    archived_id = await archive_case(ctx, ClosedCase.from_context(
-        # The package the bot made at handoff, with the transcript up to now and
-        # the team that finally handled it.
-        {**live, **ticket.context, "transcript": live["transcript"], "skill": ticket.skill},
-        **outcome,
-        closed_at=now,
-        agent_id=ticket.agent_id,
-        enqueued_at=ticket.enqueued_at,
-        assigned_at=ticket.assigned_at,
-        notes=[CaseNote(**note) for note in await ctx.notes.all(conversation_id)],
-        case_id=case_id(conversation_id, ticket.enqueued_at),
-    ))
-    rating_requested = await _back_to_the_bot(ctx, conversation_id)
-    await ctx.queue.close(conversation_id)
+    live = await _live_context(ctx, await conversation_of_user(request, conversation_id), now)
+    notes = [CaseNote(**note) for note in await ctx.notes.all(conversation_id)]
+    # Closed in the queue first, in one step with the check that the agent still has
+    # it: nothing is archived or said to the customer for a conversation that has
+    # meanwhile gone to someone else.
+    try:
+        ticket = await ctx.queue.close(conversation_id, by_agent=acting_agent(request.ctx.user))
+    except NotAssigned:
+        raise no_longer_yours("Nothing was closed.")
+    if ticket is None:  # closed by someone else a moment ago
+        raise unknown_conversation(conversation_id)
+    # Shielded: a client going away must not leave the case half closed.
+    return response.json(await asyncio.shield(_finish_closing(ctx, ticket, live, outcome, notes, now)))
+
+
+async def _finish_closing(
+    ctx: Any, ticket: Ticket, live: Dict[str, Any], outcome: Dict[str, str], notes: List[CaseNote],
+    now: float,
+) -> Dict[str, Any]:
+    """Archives the case of a conversation just closed in the queue and gives it back
+    to the bot; when that fails, the agent gets it back to close again."""
+    conversation_id = ticket.conversation_id
+    try:
+        archived_id = await archive_case(ctx, ClosedCase.from_context(
+            # The package the bot made at handoff, with the transcript up to now and
+            # the team that finally handled it.
+            {**live, **ticket.context, "transcript": live["transcript"], "skill": ticket.skill},
+            **outcome,
+            closed_at=now,
+            agent_id=ticket.agent_id,
+            enqueued_at=ticket.enqueued_at,
+            assigned_at=ticket.assigned_at,
+            notes=notes,
+            case_id=case_id(conversation_id, ticket.enqueued_at),
+        ))
+        rating_requested = await _back_to_the_bot(ctx, conversation_id)
+    except Exception:
+        # Rasa or the archive failed (503): archiving again keeps the first copy
+        # (same case id), so closing again is safe.
+        await ctx.queue.reopen(ticket)
+        raise
     await ctx.notes.delete(conversation_id)
     await ctx.alerts.clear(conversation_id)
     await ctx.watch.queue_changed("closed", conversation_id, ticket.skill)
     agent = ctx.users.get(ticket.agent_id or "")
     if agent:
         await ctx.watch.agent_has_room(agent)
-    return response.json({"case_id": archived_id, "rating_requested": rating_requested})
+    return {"case_id": archived_id, "rating_requested": rating_requested}
 
 
 def _transfer_target(ctx: Any, body: Dict[str, Any]):

@@ -15,7 +15,7 @@ login = Blueprint("login")
 async def log_in(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     body = json_body(request)
-    user = await check_login(ctx, text_field(body, "user", 200), body.get("password"))
+    user = await check_login(request, text_field(body, "user", 200), body.get("password"))
     if user.role == "agent":
         await set_presence(ctx, user, Presence.ONLINE)
     token, claims = ctx.signer.issue(user)

@@ -1,8 +1,9 @@
 """Reading and checking what a request asks for, the same way for every route."""
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from sanic.request import Request
 
+from foundation.staff.auth import User
 from foundation.staff.web import ApiError
 from handoff.queue_records import Ticket
 
@@ -32,6 +33,22 @@ async def conversation_of_user(request: Request, conversation_id: str) -> Ticket
     if not user.is_supervisor and ticket.agent_id != user.id:
         raise ApiError(403, "not_your_conversation", "This conversation is not assigned to you.")
     return ticket
+
+
+def acting_agent(user: User) -> Optional[str]:
+    """Whom the queue checks a change against (HandoffQueue's by_agent): an agent acts
+    only on their own conversations, a supervisor (None) on any."""
+    return None if user.is_supervisor else user.id
+
+
+def no_longer_yours(what_happened: str) -> ApiError:
+    """The queue refused an agent's change: the conversation left them between the
+    route's check and the change."""
+    return ApiError(
+        409, "no_longer_yours",
+        "This conversation is no longer assigned to you: your lease ran out or it was "
+        f"passed on a moment ago. {what_happened}",
+    )
 
 
 def unknown_conversation(conversation_id: str) -> ApiError:

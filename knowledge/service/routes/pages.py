@@ -36,6 +36,6 @@ async def editor_asset(_request: Request, asset: str) -> HTTPResponse:
 async def login(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
     body = json_body(request)
-    user = await check_login(ctx, login_user_id(body), body.get("password"))
+    user = await check_login(request, login_user_id(body), body.get("password"))
     token, claims = ctx.signer.issue(user)
     return response.json({"token": token, "expires_at": claims.expires_at, "user": user_view(user)})

@@ -1,5 +1,6 @@
-"""Publishing the drafts (reviewers only, through the answer-test gate; running
-processes are told over Redis), and the audit log of every change."""
+"""Publishing the versions a reviewer reviewed (reviewers only, never their own
+edits, through the answer-test gate; running processes are told over Redis), and the
+audit log of every change."""
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -7,7 +8,7 @@ from sanic.response import HTTPResponse
 from foundation.staff.web import authenticated, json_body
 from knowledge.publishing import publish
 from knowledge.service.roles import FOUR_EYES, REVIEWER
-from knowledge.service.routes.requests import article_ids, int_arg
+from knowledge.service.routes.requests import int_arg, reviewed_versions
 from knowledge.service.routes.views import audit_entry_view, gate_view, publication_view
 from knowledge.service.threads import in_thread
 
@@ -16,15 +17,10 @@ publishing = Blueprint("publishing")
 
 @publishing.post("/api/publish")
 @authenticated(role=REVIEWER, reason=FOUR_EYES)
-async def publish_drafts(request: Request) -> HTTPResponse:
+async def publish_reviewed(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
-    wanted = article_ids(json_body(request))
-    result = await in_thread(publish, ctx.store, wanted, request.ctx.user.id, ctx.notices)
-    if result.publication is None:
-        return response.json({
-            "revision": None, "published_at": None, "articles": [], "report": None,
-            "message": "Nothing to publish: no article has a draft.",
-        })
+    versions = reviewed_versions(json_body(request))
+    result = await in_thread(publish, ctx.store, versions, request.ctx.user.id, ctx.notices)
     return response.json({
         **publication_view(result.publication),
         "report": gate_view(result.gate, list(result.publication.articles)),

@@ -14,6 +14,11 @@ from knowledge.article import DRAFT, PUBLISHED, Article, parse_article, read_typ
 # more when JSON escapes them) fit; an over-long answer below this size reaches the
 # article rules and gets their precise message instead of a bare 413.
 MAX_BODY_BYTES = 1024 * 1024
+# Four answers of the longest fit in YAML text too. Longer text is refused unread: the
+# YAML is read on the event loop, by PyYAML in pure Python.
+MAX_YAML_BYTES = 256 * 1024
+# Each article named is read before the gate runs; the page names one at a time.
+MAX_PUBLISHED_AT_ONCE = 200
 MAX_COMMENT_CHARS = 500
 MAX_QUERY_CHARS = 200
 MAX_USER_CHARS = 200
@@ -71,7 +76,12 @@ def _id_of(data: object) -> str:
 
 
 def parse_yaml(body: bytes) -> Any:
-    """The data of an article's YAML text; ApiError naming the line when invalid."""
+    """The data of an article's YAML text; ApiError naming the line when invalid,
+    413 when longer than any article."""
+    if len(body) > MAX_YAML_BYTES:
+        raise ApiError(
+            413, "too_large", f"The YAML text is larger than {MAX_YAML_BYTES // 1024} KB; nothing was saved."
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -143,8 +153,28 @@ def rollback_version(body: Dict[str, Any]) -> int:
     return version
 
 
+def reviewed_versions(body: Dict[str, Any]) -> Dict[str, int]:
+    """What a reviewer publishes: {article id: the version they reviewed}."""
+    versions = body.get("articles")
+    if (
+        not isinstance(versions, dict)
+        or not 0 < len(versions) <= MAX_PUBLISHED_AT_ONCE
+        or not all(
+            article_id and isinstance(version, int) and not isinstance(version, bool) and version >= 1
+            for article_id, version in versions.items()
+        )
+    ):
+        raise ApiError(
+            400, "invalid_field",
+            f"articles must map each article to publish (at most {MAX_PUBLISHED_AT_ONCE}) to the version you "
+            f"reviewed, as in {{\"shipping-fee\": 3}}.",
+            field="articles",
+        )
+    return versions
+
+
 def article_ids(body: Dict[str, Any]) -> Optional[List[str]]:
-    """The articles a run or a publication is limited to; None for every draft."""
+    """The articles an answer-test run is limited to; None for every draft."""
     ids = body.get("articles")
     if ids is None:
         return None

@@ -17,6 +17,7 @@ from actions.carrier.demo_carrier import DemoCarrier
 from actions.carrier.demo_carrier import RETURN_PICKUPS_PER_SLOT
 from actions.carrier.demo_parcels import OTHER_SIGNERS, build_parcels
 from actions.carrier.demo_schema import (
+    code_requests_table,
     parcels_table,
     pickup_city,
     return_events_table,
@@ -33,12 +34,14 @@ from actions.carrier.gateway import (
     STUCK_AFTER,
     VERIFICATION_CODE_TTL,
     VERIFICATION_MAX_TRIES,
+    CodeLimits,
     GatewayError,
     Parcel,
     PickupSlot,
     RefundState,
     ReturnRequest,
     ReturnStatus,
+    TooManyCodes,
     current_status,
     return_idempotency_key,
 )
@@ -268,17 +271,21 @@ def clock() -> MovableClock:
     return MovableClock(NOW)
 
 
+# Room for the tests of the codes themselves; the limits have tests of their own.
+ROOMY = CodeLimits(per_phone=1000, per_requester=1000)
+
+
 @pytest.fixture
 def texting(tmp_path, clock):
     """A demo carrier with empty verification tables, on a clock tests can move."""
-    gateway = DemoCarrier(f"sqlite:///{tmp_path / 'carrier.db'}", clock=clock)
+    gateway = DemoCarrier(f"sqlite:///{tmp_path / 'carrier.db'}", clock=clock, code_limits=ROOMY)
     yield gateway
     asyncio.run(gateway.close())
 
 
-def send_code(carrier: DemoCarrier, phone: str) -> str:
+def send_code(carrier: DemoCarrier, phone: str, requester: str = "conversation-1") -> str:
     """Has the carrier text a code to `phone` and reads it off the text."""
-    asyncio.run(carrier.send_verification_code(phone))
+    asyncio.run(carrier.send_verification_code(phone, requester))
     return re.search(r"验证码是 (\d+)", carrier.outbox(phone)[-1]).group(1)
 
 
@@ -399,6 +406,98 @@ def test_a_store_from_before_verification_codes_gets_their_tables(tmp_path):
     asyncio.run(carrier.close())
 
 
+# Limits on codes
+
+
+@pytest.fixture
+def limited(tmp_path, clock):
+    """A demo carrier with the default limits: 3 unused codes per phone an hour, 5 codes
+    per conversation a day."""
+    gateway = DemoCarrier(f"sqlite:///{tmp_path / 'carrier.db'}", clock=clock)
+    yield gateway
+    asyncio.run(gateway.close())
+
+
+def test_a_phone_gets_no_fourth_unused_code_within_the_hour(limited, clock):
+    limits = CodeLimits()
+    for asker in range(limits.per_phone):
+        send_code(limited, PHONE, f"asker-{asker}")
+    with pytest.raises(TooManyCodes) as refused:
+        asyncio.run(limited.send_verification_code(PHONE, "one-more-asker"))
+    assert len(limited.outbox(PHONE)) == limits.per_phone  # nothing was texted
+    assert PHONE not in str(refused.value)
+    # A code for another phone is not held back.
+    send_code(limited, OTHER_PHONE, "one-more-asker")
+
+    clock.now = NOW + limits.phone_window + timedelta(seconds=1)
+    send_code(limited, PHONE, "one-more-asker")
+    assert len(limited.outbox(PHONE)) == limits.per_phone + 1
+
+
+def test_codes_typed_in_do_not_count_against_the_phone(limited):
+    for asker in range(CodeLimits().per_phone + 2):
+        code = send_code(limited, PHONE, f"asker-{asker}")
+        assert check(limited, PHONE, code) is True
+
+
+def test_a_conversation_gets_no_sixth_code_within_the_day(limited, clock):
+    limits = CodeLimits()
+    phones = [f"1390000{index:04d}" for index in range(limits.per_requester + 1)]
+    for phone in phones[:-1]:
+        send_code(limited, phone, "bomber")
+    with pytest.raises(TooManyCodes):
+        asyncio.run(limited.send_verification_code(phones[-1], "bomber"))
+    assert limited.outbox(phones[-1]) == []
+    send_code(limited, phones[-1], "someone-else")
+
+    clock.now = NOW + limits.requester_window + timedelta(seconds=1)
+    send_code(limited, "13900009999", "bomber")
+
+
+def test_simultaneous_requests_for_one_phone_send_no_more_than_the_limit(limited):
+    def ask(asker: int) -> bool:
+        try:
+            asyncio.run(limited.send_verification_code(PHONE, f"asker-{asker}"))
+            return True
+        except TooManyCodes:
+            return False
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sent = list(pool.map(ask, range(8)))
+    assert sent.count(True) == CodeLimits().per_phone == len(limited.outbox(PHONE))
+
+
+def test_the_limits_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CARRIER_DEMO_DB", str(tmp_path / "carrier.db"))
+    monkeypatch.setenv("SMS_CODES_PER_PHONE_PER_HOUR", "1")
+    monkeypatch.setenv("SMS_CODES_PER_CONVERSATION_PER_DAY", "7")
+    assert CodeLimits.from_environment() == CodeLimits(per_phone=1, per_requester=7)
+    gateway = create_gateway()
+    asyncio.run(gateway.send_verification_code(PHONE, "asker-1"))
+    with pytest.raises(TooManyCodes):
+        asyncio.run(gateway.send_verification_code(PHONE, "asker-2"))
+    asyncio.run(gateway.close())
+
+
+@pytest.mark.parametrize("value", ["-1", "three", "2.5"])
+def test_a_limit_that_is_no_count_is_refused(monkeypatch, value):
+    monkeypatch.setenv("SMS_CODES_PER_PHONE_PER_HOUR", value)
+    with pytest.raises(ValueError, match="SMS_CODES_PER_PHONE_PER_HOUR"):
+        CodeLimits.from_environment()
+
+
+def test_a_store_from_before_the_limits_gets_their_table(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'carrier.db'}"
+    seed(db_url, NOW)
+    engine = create_engine(db_url)
+    code_requests_table.drop(engine)
+    engine.dispose()
+
+    carrier = DemoCarrier(db_url, clock=lambda: NOW)
+    assert check(carrier, PHONE, send_code(carrier, PHONE)) is True
+    asyncio.run(carrier.close())
+
+
 # Returns
 
 
@@ -509,7 +608,6 @@ def test_returns_of_a_parcel_are_newest_first(returning, parcels, clock):
 
     found = asyncio.run(returning.returns_of_parcel(parcel.tracking_number))
     assert found == [second, first]
-    assert second.return_number > first.return_number
     assert asyncio.run(returning.returns_of_parcel("KD000000000000")) == []
 
 
@@ -581,19 +679,16 @@ def test_a_slot_that_is_not_offered_is_refused(returning, parcels, clock, start_
     assert asyncio.run(returning.returns_of_parcel(parcel.tracking_number)) == []
 
 
-def seeded_returns(carrier: DemoCarrier):
-    async def all_seeded():
-        found, number = [], 1
-        while (ret := await carrier.get_return(f"RT{number:010d}")) is not None:
-            found.append(ret)
-            number += 1
-        return found
-
-    return asyncio.run(all_seeded())
+def seeded_returns(carrier: DemoCarrier, db_url: str):
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        numbers = connection.execute(select(returns_table.c.return_number)).scalars().all()
+    engine.dispose()
+    return [asyncio.run(carrier.get_return(number)) for number in numbers]
 
 
-def test_the_seed_has_returns_in_every_status(carrier, parcels):
-    seeded = seeded_returns(carrier)
+def test_the_seed_has_returns_in_every_status(carrier, parcels, db_url):
+    seeded = seeded_returns(carrier, db_url)
     assert {ret.status for ret in seeded} == set(ReturnStatus)
     by_number = {parcel.tracking_number: parcel for parcel in parcels}
     for ret in seeded:
@@ -608,8 +703,8 @@ def test_the_seed_has_returns_in_every_status(carrier, parcels):
     assert refunds[ReturnStatus.REQUESTED] is RefundState.NONE
 
 
-def test_a_seeded_return_has_its_whole_timeline_oldest_first(carrier):
-    for ret in seeded_returns(carrier):
+def test_a_seeded_return_has_its_whole_timeline_oldest_first(carrier, db_url):
+    for ret in seeded_returns(carrier, db_url):
         times = [time for time, _ in ret.events]
         assert times == sorted(times) and times[-1] <= NOW
         assert ret.events[0] == (ret.created_at, ReturnStatus.REQUESTED)
@@ -642,4 +737,37 @@ def test_a_store_from_before_returns_gets_their_tables(tmp_path, parcels):
     parcel = delivered(parcels)[0]
     created = create(carrier, request_for(parcel, slots_of(carrier, parcel)[0]))
     assert asyncio.run(carrier.get_return(created.return_number)) == created
+    asyncio.run(carrier.close())
+
+
+def test_return_numbers_are_random_so_the_next_one_cannot_be_guessed(returning, parcels):
+    parcel = delivered(parcels)[0]
+    slot = slots_of(returning, parcel)[0]
+    made = [create(returning, request_for(parcel, slot, f"customer-{index}")).return_number
+            for index in range(RETURN_PICKUPS_PER_SLOT)]
+    assert all(re.fullmatch(r"RT\d{10}", number) for number in made)
+    serials = sorted(int(number[2:]) for number in made)
+    assert all(later - earlier > 1 for earlier, later in zip(serials, serials[1:]))
+
+    async def walk(numbers):
+        return [await returning.get_return(f"RT{serial:010d}") for serial in numbers]
+
+    # Walking the numbers from a known one, or from the first, finds no one's return.
+    neighbours = [serial + step for serial in serials for step in (-2, -1, 1, 2)]
+    assert set(asyncio.run(walk(neighbours + list(range(1, 51))))) == {None}
+
+
+def test_a_store_with_row_numbered_returns_gets_random_numbers(tmp_path, parcels):
+    db_url = f"sqlite:///{tmp_path / 'carrier.db'}"
+    seed(db_url, NOW)
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_returns_return_number")
+        connection.exec_driver_sql("ALTER TABLE returns DROP COLUMN return_number")
+    engine.dispose()
+
+    carrier = DemoCarrier(db_url, clock=lambda: NOW)
+    seeded = seeded_returns(carrier, db_url)
+    assert {ret.status for ret in seeded} == set(ReturnStatus)
+    assert not {ret.return_number for ret in seeded} & {f"RT{n:010d}" for n in range(1, 10)}
     asyncio.run(carrier.close())

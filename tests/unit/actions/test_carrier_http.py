@@ -23,6 +23,7 @@ from actions.carrier import GatewayError, Parcel, ParcelStatus, create_gateway
 from actions.carrier.demo_parcels import build_parcels
 from actions.carrier.gateway import (
     SHANGHAI,
+    TooManyCodes,
     PickupSlot,
     RefundState,
     Return,
@@ -40,6 +41,7 @@ TOKEN = "test-token"
 SLOW_SECONDS = 2.0
 SHORT_TIMEOUT_SECONDS = 0.3
 PHONE = "13812345678"
+ASKER = "conversation-1"
 
 
 def as_json(value: Any) -> Any:
@@ -66,6 +68,7 @@ class CarrierApi:
         self.returns: Dict[str, Dict[str, Any]] = {}  # return number -> the return's JSON
         self.return_keys: Dict[str, str] = {}  # idempotency key -> return number
         self.requests: Counter = Counter()
+        self.code_requesters: List[str] = []  # who asked each code, in order
         self.url = ""
 
     def app(self) -> web.Application:
@@ -156,7 +159,11 @@ class CarrierApi:
     # as a real service does not act on a request it fails.
 
     async def send_code(self, request: web.Request) -> web.Response:
-        phone = (await request.json())["phone"]
+        asked = await request.json()
+        phone = asked["phone"]
+        self.code_requesters.append(asked["requester"])
+        if request.match_info["behaviour"] == "limited":
+            return await self.answer(request, web.json_response({"error": "too_many"}, status=429))
         sent = web.Response(status=202)
         response = await self.answer(request, sent)
         if response is sent:
@@ -398,7 +405,7 @@ def send_and_check(base_url: str, code_for: Callable[[], str], **options) -> boo
     """Sends a code to PHONE through `base_url`, then checks `code_for()` there."""
 
     async def question(carrier: HttpCarrier) -> bool:
-        await carrier.send_verification_code(PHONE)
+        await carrier.send_verification_code(PHONE, ASKER)
         return await carrier.check_verification_code(PHONE, code_for())
 
     return ask(base_url, question, **options)
@@ -418,15 +425,27 @@ def test_a_wrong_code_is_not_valid(api):
     assert PHONE in api.codes
 
 
+def test_the_requester_is_sent_with_the_phone(api):
+    ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE, ASKER))
+    assert api.code_requesters[-1] == ASKER
+
+
+def test_a_429_to_a_send_is_too_many_codes_and_not_retried(api):
+    with pytest.raises(TooManyCodes) as refused:
+        ask(f"{api.url}/limited", lambda carrier: carrier.send_verification_code(PHONE, ASKER))
+    assert api.requests["limited"] == 1
+    assert PHONE not in str(refused.value)
+
+
 def test_a_send_that_fails_once_is_retried(api):
-    ask(f"{api.url}/flaky", lambda carrier: carrier.send_verification_code(PHONE))
+    ask(f"{api.url}/flaky", lambda carrier: carrier.send_verification_code(PHONE, ASKER))
     assert api.requests["flaky"] == 2
     code = api.codes[PHONE]
     assert ask(f"{api.url}/ok", lambda carrier: carrier.check_verification_code(PHONE, code))
 
 
 def test_a_check_that_fails_once_is_retried(api):
-    ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE))
+    ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE, ASKER))
     code = api.codes[PHONE]
     assert ask(f"{api.url}/flaky", lambda carrier: carrier.check_verification_code(PHONE, code))
     assert api.requests["flaky"] == 2
@@ -444,14 +463,14 @@ def test_a_check_answer_that_is_not_json_is_a_gateway_error(api):
 
 def test_a_wrong_token_refuses_a_send_without_retry(api):
     with pytest.raises(GatewayError, match="refused POST .* HTTP 401.*CARRIER_API_TOKEN"):
-        ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE),
+        ask(f"{api.url}/ok", lambda carrier: carrier.send_verification_code(PHONE, ASKER),
             token="wrong")
     assert api.requests["ok"] == 1
 
 
 def test_a_missing_verification_service_is_a_gateway_error(api):
     with pytest.raises(GatewayError, match="404 to POST .*CARRIER_API_URL"):
-        ask(f"{api.url}/ok/v0", lambda carrier: carrier.send_verification_code(PHONE))
+        ask(f"{api.url}/ok/v0", lambda carrier: carrier.send_verification_code(PHONE, ASKER))
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,16 @@ from handoff.cases import (
     case_notes_table,
     cases_table,
 )
+from handoff.customer_keys import SECRET_VARIABLE, phone_key
 
 ENQUEUED = 1795400000.0  # 2026-11-23T02:13:20+00:00
 # Conversations and customers of this test run, told apart from any other run's.
 RUN = uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(autouse=True)
+def customer_key_secret(monkeypatch):
+    monkeypatch.setenv(SECRET_VARIABLE, "test-customer-key-secret")
 
 
 @pytest.fixture
@@ -25,10 +31,10 @@ def archive(database_url):
     archive.close()
 
 
-def closed_case(conversation="web-1", customer="phone:13812345678", closed_after=505.0, **fields):
+def closed_case(conversation="web-1", phone="13812345678", closed_after=505.0, **fields):
     values = dict(
         conversation_id=f"{RUN}-{conversation}",
-        customer_key=f"{customer}-{RUN}",
+        customer_key=phone_key(f"{phone}-{RUN}"),
         reason="parcel_exception",
         skill="tracking",
         priority=1,
@@ -140,6 +146,41 @@ def test_phone_numbers_in_the_transcript_are_masked(archive):
     assert transcript[1]["text"] == "好的，稍后回电。"
 
 
+def test_phone_numbers_agents_write_in_notes_dispositions_and_summaries_are_masked(archive):
+    case = closed_case(
+        disposition="Customer asked to be called on 13812345678 tomorrow.",
+        summary='Complaint "我的电话13812345678"; phone 138****5678 verified → complaint.',
+        notes=[CaseNote("agent-7", "Alt number +86 139 8765 4321, after 6pm.", ENQUEUED + 300)],
+    )
+    archive.archive(case)
+    stored = archive.get(case.case_id)
+    assert stored["disposition"] == "Customer asked to be called on 138****5678 tomorrow."
+    assert stored["summary"] == 'Complaint "我的电话138****5678"; phone 138****5678 verified → complaint.'
+    assert stored["notes"][0]["text"] == "Alt number +86 139****4321, after 6pm."
+    with archive.engine.connect() as connection:
+        rows = [
+            connection.execute(select(table).where(table.c.case_id == case.case_id)).mappings().all()
+            for table in (cases_table, case_notes_table)
+        ]
+    assert not any(number in str(rows) for number in ("13812345678", "8765 4321"))
+
+
+def test_cases_keyed_by_the_number_itself_are_rekeyed_when_the_archive_opens(database_url):
+    # As archives made before customer keys were hashed hold them.
+    old = closed_case(customer_key="phone:13812345678")
+    archive = CaseArchive(database_url)
+    archive.archive(old)
+    archive.close()
+
+    reopened = CaseArchive(database_url)
+    try:
+        assert reopened.get(old.case_id)["customer_key"] == phone_key("13812345678")
+        assert [case["case_id"] for case in reopened.history(phone_key("13812345678"))] == [old.case_id]
+        assert reopened.history("phone:13812345678") == []
+    finally:
+        reopened.close()
+
+
 def test_a_rating_goes_to_the_newest_case_of_the_conversation_and_only_once(archive):
     first = closed_case(closed_after=600.0)
     second = closed_case(closed_after=3600.0)
@@ -178,7 +219,7 @@ def test_history_is_the_customers_own_cases_newest_first(archive):
     cases = [closed_case(conversation=f"web-{n}", closed_after=1000.0 * n) for n in (1, 3, 2)]
     for case in cases:
         archive.archive(case)
-    someone_else = closed_case(conversation="web-9", customer="phone:13900000000", closed_after=9e3)
+    someone_else = closed_case(conversation="web-9", phone="13900000000", closed_after=9e3)
     archive.archive(someone_else)
     archive.set_rating(cases[1].conversation_id, 5)
 
@@ -227,7 +268,7 @@ def test_the_database_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("HANDOFF_DATABASE_URL", f"sqlite:///{tmp_path / 'cases' / 'archive.db'}")
     archive = CaseArchive.from_environment()
     try:
-        assert archive.history("phone:13812345678") == []
+        assert archive.history(phone_key("13812345678")) == []
         assert (tmp_path / "cases" / "archive.db").exists()
     finally:
         archive.close()

@@ -5,6 +5,7 @@ import pytest
 
 from foundation.privacy import mask_text
 from handoff.context import build_context, customer_key
+from handoff.customer_keys import SECRET_VARIABLE
 from handoff.routing import Routing
 
 START = 1795400000.0  # a session an hour before the handoff
@@ -152,6 +153,11 @@ def not_received_conversation() -> Conversation:
     return chat
 
 
+@pytest.fixture(autouse=True)
+def customer_key_secret(monkeypatch):
+    monkeypatch.setenv(SECRET_VARIABLE, "test-customer-key-secret")
+
+
 @pytest.fixture(scope="module")
 def route():
     return Routing.load().route("parcel_exception", ["affirm", "complain", "track_parcel"])
@@ -257,7 +263,7 @@ def test_an_unverified_customer_phone_is_masked_everywhere(context):
 
 def test_a_verified_customer_phone_is_shown_to_the_agent_but_not_in_the_summary(verified_context):
     assert verified_context["customer"] == {
-        "key": f"phone:{PHONE}",
+        "key": customer_key({"slots": {"verified_phone": PHONE}}),
         "verified": True,
         "phone": PHONE,
     }
@@ -270,7 +276,20 @@ def test_customer_key_follows_the_verified_phone():
     tracker = {"sender_id": "ivr-1", "slots": {"phone_number": PHONE, "verified_phone": None}}
     assert customer_key(tracker) == "conversation:ivr-1"
     tracker["slots"]["verified_phone"] = PHONE
-    assert customer_key(tracker) == f"phone:{PHONE}"
+    on_the_phone = customer_key(tracker)
+    assert on_the_phone.startswith("phone:")
+    # The same customer in another conversation and channel: the same key.
+    assert customer_key({"sender_id": "web-9", "slots": {"verified_phone": PHONE}}) == on_the_phone
+    assert customer_key({"sender_id": "web-9", "slots": {"verified_phone": "13987654321"}}) != on_the_phone
+
+
+def test_the_customer_key_gives_no_phone_number_away(monkeypatch):
+    key = customer_key({"sender_id": "ivr-1", "slots": {"verified_phone": PHONE}})
+    assert PHONE not in key and PHONE[-4:] not in key
+    # Keyed with a secret: whoever has the archive but not the secret cannot hash
+    # every mobile number and look them up.
+    monkeypatch.setenv(SECRET_VARIABLE, "another-secret")
+    assert customer_key({"sender_id": "ivr-1", "slots": {"verified_phone": PHONE}}) != key
 
 
 def test_parcels_and_returns_mentioned_are_listed():

@@ -65,10 +65,14 @@ def test_an_angry_message_not_understood_goes_to_a_person_at_once():
     assert reason(events) == "negative_sentiment"
 
 
-def test_vip_is_believed_from_the_app_only():
-    assert is_vip(conversation(["request_human"], channel="app", metadata={"vip": True}))
+def test_vip_is_believed_only_from_what_the_channel_vouches_for():
+    vouched = {"trusted": {"front_end": "app", "vip": True}}
+    assert is_vip(conversation(["request_human"], channel="app", metadata=vouched))
+    # A client's own say-so, in any field, is not believed.
+    assert not is_vip(conversation(["request_human"], channel="app", metadata={"vip": True}))
+    assert not is_vip(conversation(["request_human"], channel="app",
+                                   metadata={"trusted": {"front_end": "app", "vip": "yes"}}))
     assert not is_vip(conversation(["request_human"], channel="socketio", metadata={"vip": True}))
-    assert not is_vip(conversation(["request_human"], channel="app", metadata={"vip": "yes"}))
 
 
 def test_an_unexpected_error_in_an_action_hands_off_with_action_error(monkeypatch):

@@ -1,13 +1,20 @@
 """Knowledge-base articles: every seed article loads, invalid files are refused with a
-message naming the file and the problem, and writing an article back loses nothing."""
+message naming the file and the problem, YAML that only an attacker would write
+(aliases, deep nesting, masses of values) is refused before it is read, and writing an
+article back loses nothing."""
 from dataclasses import replace
 from datetime import date
+
+import tracemalloc
 
 import pytest
 import yaml
 
+from articles import YAML_BOMB
 from knowledge.article import (
     MAX_ANSWER_CHARACTERS,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
     ArticleError,
     article_to_dict,
     article_to_yaml,
@@ -15,6 +22,7 @@ from knowledge.article import (
     load_article,
     load_articles,
     parse_article,
+    read_typed_article,
 )
 
 
@@ -184,3 +192,40 @@ def test_servable_only_when_published_and_inside_the_window():
     assert not is_servable(article, date(2026, 12, 1))
     assert not is_servable(replace(article, status="draft"), date(2026, 11, 15))
     assert is_servable(parse_article(article_data()), date(2000, 1, 1))
+
+
+def refusal(text: str) -> yaml.YAMLError:
+    with pytest.raises(yaml.YAMLError) as error:
+        read_typed_article(text)
+    return error.value
+
+
+def test_a_yaml_bomb_is_refused_at_its_first_alias_without_growing():
+    tracemalloc.start()
+    try:
+        error = refusal(YAML_BOMB)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.problem == "found the alias *a; write the text out instead of referring to it"
+    assert error.problem_mark.line == 0
+    assert peak < 1_000_000
+
+
+def test_yaml_nested_deeper_than_an_article_is_refused_not_a_recursion_error():
+    error = refusal("[" * 100_000)
+    assert error.problem == f"nested more than {MAX_YAML_DEPTH} levels deep; an article is not"
+    # An article's own nesting is well inside the limit.
+    assert read_typed_article(article_to_yaml(parse_article(article_data())))["answer"]["zh"]["web"]
+
+
+def test_yaml_with_more_values_than_any_article_is_refused():
+    error = refusal("questions:\n" + "".join(f"- 问题{number}\n" for number in range(MAX_YAML_NODES * 2)))
+    assert error.problem == f"more than {MAX_YAML_NODES} values; an article has far fewer"
+
+
+def test_an_article_file_with_an_alias_is_refused_naming_file_and_line(tmp_path):
+    text = article_to_yaml(parse_article(article_data()))
+    text = text.replace("category: pricing", "category: &c pricing", 1).replace("status: published", "status: *c")
+    message = load_error(tmp_path, text)
+    assert "shipping-fee.yml:" in message and "found the alias *c" in message

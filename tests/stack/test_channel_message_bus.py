@@ -1,0 +1,61 @@
+"""The socket.io message bus in Redis (foundation/message_bus.py), against the running
+Rasa server: what is published there is read as JSON or not at all, never unpickled."""
+import asyncio
+import json
+import pickle
+
+import redis.asyncio as redis
+
+from chat import WebChat, conversation_of
+from foundation.message_bus import JsonRedisManager
+
+CHANNEL = "socketio"  # python-socketio's default, used by the channel and the handoff service
+
+
+class CreatesAFile:
+    """Unpickling this opens (so creates) a file: what an attacker's code would do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def emit_to(room: str, data) -> dict:
+    return {"method": "emit", "event": "bot_uttered", "data": data, "namespace": "/",
+            "room": room, "skip_sid": None, "callback": None, "host_id": "attacker"}
+
+
+def test_a_pickle_on_the_bus_is_not_run_and_json_still_reaches_the_customer(stack, redis_url, tmp_path):
+    planted = tmp_path / "planted"
+
+    async def scenario() -> None:
+        customer = WebChat(stack)
+        room = conversation_of(await customer.open())
+        client = redis.Redis.from_url(redis_url)
+        listener = client.pubsub()
+        await listener.subscribe(CHANNEL)
+        sockets = JsonRedisManager(redis_url, write_only=True)
+        try:
+            await client.publish(CHANNEL, pickle.dumps(emit_to(room, {"text": CreatesAFile(str(planted))})))
+            await client.publish(CHANNEL, pickle.dumps(emit_to(room, {"text": "pickled"})))
+            await sockets.emit("bot_uttered", {"text": "客服小李：您好"}, room=room, namespace="/")
+            assert await customer.reply(10) == {"text": "客服小李：您好"}
+            # What the handoff service's manager wrote is plain JSON.
+            payloads = []
+            while len(payloads) < 3:
+                message = await listener.get_message(ignore_subscribe_messages=True, timeout=5)
+                if message:
+                    payloads.append(message["data"])
+            assert json.loads(payloads[-1])["data"] == {"text": "客服小李：您好"}
+            await asyncio.sleep(0.5)
+            assert customer.replies.empty()  # the pickled emit was dropped too
+        finally:
+            await customer.close()
+            await sockets.redis.close()
+            await listener.close()
+            await client.close()
+
+    asyncio.run(scenario())
+    assert not planted.exists()
