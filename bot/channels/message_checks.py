@@ -3,6 +3,7 @@
 Every channel applies the same rules, so a customer gets the same clear answer for an
 empty or oversized message whichever way they reach us.
 """
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
@@ -12,6 +13,9 @@ MAX_SENDER_ID_CHARS = 128
 
 # Control characters other than tab and newline break logs and tokenisers alike.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Half of a UTF-16 pair: JSON can carry it ("\\ud800"), but it is no character, and
+# nothing downstream (tokeniser, Redis, OpenCC) can encode it.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -35,6 +39,13 @@ def check_text(text: Any, max_chars: int = DEFAULT_MAX_MESSAGE_CHARS) -> str:
             "message_not_text",
             400,
             "The field 'message' must be a string of text. / 'message' 字段必须是文字。",
+        )
+    if _LONE_SURROGATE.search(text):
+        raise MessageRejected(
+            "invalid_text",
+            400,
+            "消息里有无法识别的字符，请重新输入。 / The message holds characters that are not "
+            "valid Unicode; please type it again.",
         )
     text = _CONTROL.sub("", text).strip()
     if not text:
@@ -63,7 +74,7 @@ def check_sender_id(sender_id: Any) -> str:
             "The field 'sender' must be a non-empty string that identifies the "
             "conversation.",
         )
-    if len(sender_id) > MAX_SENDER_ID_CHARS or _CONTROL.search(sender_id):
+    if len(sender_id) > MAX_SENDER_ID_CHARS or _CONTROL.search(sender_id) or _LONE_SURROGATE.search(sender_id):
         raise MessageRejected(
             "invalid_sender",
             400,
@@ -74,8 +85,12 @@ def check_sender_id(sender_id: Any) -> str:
 
 
 def check_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
-    if metadata is None or isinstance(metadata, dict):
-        return metadata
-    raise MessageRejected(
-        "invalid_metadata", 400, "The field 'metadata' must be a JSON object."
-    )
+    if metadata is not None and not isinstance(metadata, dict):
+        raise MessageRejected(
+            "invalid_metadata", 400, "The field 'metadata' must be a JSON object."
+        )
+    if metadata and _LONE_SURROGATE.search(json.dumps(metadata, ensure_ascii=False)):
+        raise MessageRejected(
+            "invalid_metadata", 400, "The field 'metadata' holds text that is not valid Unicode."
+        )
+    return metadata

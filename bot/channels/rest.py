@@ -99,6 +99,8 @@ class CourierRestInput(RestInput):
             raise MessageRejected(
                 "invalid_json", 400, f"The request body is not valid JSON: {error}."
             )
+        except RecursionError:
+            raise MessageRejected("invalid_json", 400, "The request body is nested too deeply.")
         if not isinstance(body, dict):
             raise MessageRejected(
                 "invalid_json",

@@ -21,7 +21,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import InvalidHeader
+from sanic.headers import parse_accept
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
@@ -52,6 +54,38 @@ _TOO_FAST = Phrase(
     "You're sending messages a little fast. Please wait {seconds} seconds and send it "
     "again; we'll carry on right away.",
 )
+
+
+
+class GuardedSocketBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, which attaches engine.io to the Rasa server's app
+    itself, plus guards on that app against two 500s of its libraries."""
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        path = f"/{self.ctx.socketio_path.strip('/')}/"
+
+        async def refuse_polling_without_session(request: Request) -> Optional[HTTPResponse]:
+            # engine.io 4.8 answers a polling POST without its `sid` with a 500.
+            if request.path == path and request.method == "POST" and not request.args.get("sid"):
+                return response.json(
+                    {"error": "missing_sid", "message": "A polling POST needs the engine.io session id (sid)."},
+                    status=400,
+                )
+            return None
+
+        app.register_middleware(refuse_polling_without_session, "request")
+
+        async def ignore_unreadable_accept(request: Request) -> None:
+            # Sanic 21.12 reads the Accept header to pick an error page and fails on one
+            # it cannot parse, turning a 404 into a 500: such a header counts as absent.
+            # (Request middleware runs on Sanic's error path too.)
+            try:
+                request.accept
+            except InvalidHeader:
+                request.parsed_accept = parse_accept("")
+
+        app.register_middleware(ignore_unreadable_accept, "request")
 
 
 class CourierSocketIOInput(SocketIOInput):
@@ -96,7 +130,7 @@ class CourierSocketIOInput(SocketIOInput):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         sio = self._create_server()
-        socketio_webhook = SocketBlueprint(
+        socketio_webhook = GuardedSocketBlueprint(
             sio, self.socketio_path, "socketio_webhook", __name__
         )
         self.sio = sio
@@ -105,8 +139,9 @@ class CourierSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        # Clients may send an event with no data or extra arguments; neither may crash it.
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: Text, data: Any = None, *_: Any) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             conversation_id = self.sessions.conversation_of(token)
             if conversation_id is None:
@@ -123,7 +158,7 @@ class CourierSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
             session = await sio.get_session(sid, namespace=self.namespace)

@@ -7,15 +7,26 @@ from typing import Any, Dict, Optional
 from redis.exceptions import RedisError
 from sanic import Blueprint
 from sanic.request import Request
+from sanic.response import HTTPResponse
 from websockets.exceptions import ConnectionClosed
 
 from foundation.staff.auth import User
-from foundation.staff.web import ApiError, authenticate
+from foundation.staff.web import ApiError, authenticate, error_response
 
 # Websocket close codes for a refused console (4000-4999 are the application's).
 WS_UNAUTHORISED = 4401
 
 console_socket = Blueprint("console_socket")
+
+
+@console_socket.middleware("request")
+async def refuse_plain_http(request: Request) -> Optional[HTTPResponse]:
+    """A plain GET of /ws is a client mistake (426), not a server error."""
+    if request.headers.get("upgrade", "").lower() != "websocket":
+        return error_response(
+            426, "upgrade_required", "/ws is the console's websocket: connect with a websocket client."
+        )
+    return None
 
 
 @console_socket.websocket("/ws")

@@ -9,7 +9,7 @@ from sanic.response import HTTPResponse
 
 from foundation.staff.web import authenticated, json_body
 from knowledge.publishing import GateReport, check
-from knowledge.service.routes.requests import article_ids, tests_base_version
+from knowledge.service.routes.requests import article_ids, test_questions, tests_base_version
 from knowledge.service.routes.views import gate_view, tests_view
 from knowledge.service.threads import in_thread
 
@@ -20,7 +20,7 @@ answer_tests = Blueprint("answer_tests")
 @authenticated()
 async def save_answer_tests(request: Request, article_id: str) -> HTTPResponse:
     body = json_body(request)
-    questions = body.get("questions")
+    questions = test_questions(body)
     base_version = tests_base_version(body)
     saved = await in_thread(
         request.app.ctx.store.save_answer_tests, article_id, questions, request.ctx.user.id, base_version

@@ -135,6 +135,15 @@ def preview_choice(request: Request) -> Tuple[str, str]:
     return channel, language
 
 
+def test_questions(body: Dict[str, Any]) -> List[str]:
+    questions = body.get("questions")
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        raise ApiError(
+            400, "invalid_field", "questions must be a list of the test questions, as text.", field="questions"
+        )
+    return questions
+
+
 def tests_base_version(body: Dict[str, Any]) -> int:
     base_version = body.get("base_version")
     if isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 0:
