@@ -113,3 +113,17 @@ def log_in(page, user: str, password: str) -> None:
     page.fill("#login-user", user)
     page.fill("#login-password", password)
     page.click("#login-form button[type=submit]")
+
+
+# Redis
+
+
+async def delete_redis_keys(redis_url: str, prefix: str) -> None:
+    """Removes what a test's service wrote under its own key prefix."""
+    import redis.asyncio as redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = [key async for key in client.scan_iter(match=prefix + "*")]
+    if keys:
+        await client.delete(*keys)
+    await client.close()

@@ -21,7 +21,6 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 import pytest
-import redis.asyncio as redis
 import websockets
 import yaml
 from sqlalchemy import create_engine, select
@@ -39,7 +38,7 @@ from handoff.queue_records import Ticket
 from handoff.routing import Route
 from handoff.service.app import ServiceSettings, create_app
 from chat import WebChat, conversation_id, conversation_of, front_end_headers, webhook
-from services import documented_operations, password, route_operations, start_service, write_users_file
+from services import delete_redis_keys, documented_operations, password, route_operations, start_service, write_users_file
 
 # Each test has skills of its own, so what one leaves waiting no other claims.
 SKILLS = ("tracking", "returns", "complaints", "general", "lease", "overdue", "position",
@@ -109,7 +108,7 @@ def service(stack, redis_url, users_file, tmp_path_factory):
     running = start_handoff_service(stack, redis_url, users_file, tmp_path_factory.mktemp("handoff"))
     yield running
     running.process.stop()
-    asyncio.run(_delete_keys(redis_url, running.prefix))
+    asyncio.run(delete_redis_keys(redis_url, running.prefix))
 
 
 @pytest.fixture(scope="module")
@@ -121,15 +120,7 @@ def push_service_without_rasa(stack, redis_url, users_file, tmp_path_factory):
     )
     yield running
     running.process.stop()
-    asyncio.run(_delete_keys(redis_url, running.prefix))
-
-
-async def _delete_keys(redis_url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    keys = [key async for key in client.scan_iter(match=prefix + "*")]
-    if keys:
-        await client.delete(*keys)
-    await client.close()
+    asyncio.run(delete_redis_keys(redis_url, running.prefix))
 
 
 # Talking to the service, Rasa and Redis from inside a test

@@ -23,7 +23,7 @@ from foundation.staff.login_throttle import (
     MAX_FAILED_LOGINS_PER_ADDRESS,
 )
 from handoff.service.app import MAX_BODY_BYTES
-from services import password, start_editor_service, start_service, write_users_file
+from services import delete_redis_keys, password, start_editor_service, start_service, write_users_file
 
 AGENTS = {
     "agent1": {"name": "Agent One", "role": "agent", "skills": ["general"], "capacity": 1},
@@ -52,7 +52,7 @@ def handoff_url(redis_url, tmp_path_factory):
     )
     yield url
     process.stop()
-    asyncio.run(_delete_keys(redis_url, prefix))
+    asyncio.run(delete_redis_keys(redis_url, prefix))
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +60,6 @@ def editor_url(redis_url, tmp_path_factory):
     running = start_editor_service(tmp_path_factory.mktemp("editor-security"), redis_url, EDITORS)
     yield running.url
     running.process.stop()
-
-
-async def _delete_keys(redis_url: str, prefix: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    keys = [key async for key in client.scan_iter(match=prefix + "*")]
-    if keys:
-        await client.delete(*keys)
-    await client.close()
 
 
 async def call(
@@ -168,7 +160,7 @@ def test_the_login_limits_on_redis_are_shared_by_every_service_instance(redis_ur
                 assert (await one.begin(f"guess-{n}", "192.0.2.1", now=T0 + 50 + n)).locked_for == 0
             assert (await two.begin("guess-x", "192.0.2.1", now=T0 + 80)).locked_for == LOCKOUT_SECONDS
         finally:
-            await _delete_keys(redis_url, prefix)
+            await delete_redis_keys(redis_url, prefix)
             await client.close()
 
     asyncio.run(scenario())
