@@ -3,14 +3,19 @@
 # web chat widget; then the model is trained only if its inputs changed.
 PY := .venv/bin/python
 
-.PHONY: run test unit layers eval bench train setup browser clean
+.PHONY: run run-cluster test unit layers eval bench bench-load train setup browser nginx clean
 
 run: setup
 	$(PY) -m commands.launcher run
 
+# Rasa's production topology on this machine: nginx in front of two Rasa servers and
+# two action servers (commands/cluster.py; README "Scaling out").
+run-cluster: setup nginx
+	$(PY) -m commands.cluster
+
 # Everything: the layer contract, then unit, stack and browser tests.
 # pytest's exit 5 means no test ran: that is a failure, not a pass.
-test: setup browser layers
+test: setup browser nginx layers
 	$(PY) -m commands.training
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "No tests ran." >&2; exit 1; fi; exit $$status
@@ -34,6 +39,12 @@ bench: setup
 	$(PY) -m commands.bench_knowledge_search
 	$(PY) -m commands.bench_handoff_relay
 
+# The November peak: 50 scripted conversations at once against the project, the
+# cluster and stock Rasa (whose model is trained once, ~20 min); ARGS=--profile adds
+# py-spy profiles. About 10 minutes when the models exist.
+bench-load: setup
+	$(PY) -m commands.bench_load $(ARGS)
+
 train: setup
 	$(PY) -m commands.training
 
@@ -44,5 +55,9 @@ setup:
 browser:
 	@bash commands/install-browser.sh
 
+# nginx for the cluster and its tests; Debian's package when possible.
+nginx:
+	@bash commands/install-nginx.sh
+
 clean:
-	rm -rf var/log var/redis var/rasa.db models
+	rm -rf var/log var/redis var/nginx var/rasa.db models

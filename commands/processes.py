@@ -23,6 +23,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def answers(url: str, timeout: float = 1.0) -> bool:
+    """Whether `url` answers 200 now."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            return reply.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
 def _die_with_parent() -> None:
     os.setsid()
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -48,8 +57,12 @@ class ChildProcess:
         self.log_path = log_path
         self.stdin = stdin
         self.process: Optional[subprocess.Popen] = None
+        self._group_ended = False
 
     def start(self) -> "ChildProcess":
+        """Starts the command; a restart first ends what the last run left in its
+        process group (nginx's workers outlive a killed master and keep its port)."""
+        self._kill_group()
         output = subprocess.DEVNULL
         if self.log_path:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +76,7 @@ class ChildProcess:
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
+        self._group_ended = False
         if self.log_path:
             output.close()
         if self.stdin:
@@ -85,31 +99,41 @@ class ChildProcess:
                     f"{self.name} exited with code {self.process.returncode}.\n"
                     + self.log_tail()
                 )
-            try:
-                with urllib.request.urlopen(health_url, timeout=2) as reply:
-                    if reply.status == 200:
-                        return time.monotonic() - started
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
+            if answers(health_url, timeout=2):
+                return time.monotonic() - started
             time.sleep(0.25)
         raise RuntimeError(
             f"{self.name} was not ready after {timeout:.0f} s.\n" + self.log_tail()
         )
 
     def log_tail(self, lines: int = 30) -> str:
+        """The end of the log, under a heading; "" when there is nothing to show."""
         if not self.log_path or not self.log_path.exists():
             return ""
         tail = self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        if not tail:
+            return ""
         return f"Last lines of {self.log_path}:\n" + "\n".join(tail)
 
-    def stop(self, timeout: float = 15) -> None:
-        if not self.is_running():
+    def _kill_group(self) -> None:
+        """Ends what is left of the last run's process group, once only: afterwards its
+        number may be another process's."""
+        if self.process is None or self._group_ended:
             return
+        self._group_ended = True
         try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        except ProcessLookupError:
-            pass
+        except (ProcessLookupError, PermissionError):
+            pass  # nothing left
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.is_running():
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            except ProcessLookupError:
+                pass
+        self._kill_group()  # what of its process group outlived it

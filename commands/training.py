@@ -3,6 +3,7 @@
 The model file is named after a fingerprint of everything that shapes it (pipeline
 config, domain, training data, the custom NLU components and the pinned packages), so a
 second run, the tests and the evaluation reuse it instead of training again.
+The load benchmark's stock Rasa model (commands/stock_rasa/) is cached the same way.
 """
 import argparse
 import fcntl
@@ -24,19 +25,24 @@ TRAINING_INPUTS = (
     "foundation/language.py", "foundation/numbers.py", "foundation/cue_words.py",
     "foundation/cue_words.yml", "foundation/segmenter.py", "foundation/userdict.txt",
 )
+STOCK_CONFIG = "commands/stock_rasa/config.yml"
+# Rasa's own version stands for the packages: the stock model uses nothing else of ours,
+# and a new development tool in requirements.txt must not cost a 20-minute training.
+STOCK_INPUTS = (STOCK_CONFIG, "domain", "data")
+STOCK_MODELS = MODELS / "stock"
 MODELS_KEPT = 3
 
 
-def _input_files() -> Iterable[Path]:
-    for name in TRAINING_INPUTS:
+def _input_files(inputs: Iterable[str]) -> Iterable[Path]:
+    for name in inputs:
         path = ROOT / name
         files = [path] if path.is_file() else sorted(path.rglob("*"))
         yield from (f for f in files if f.is_file() and "__pycache__" not in f.parts)
 
 
-def fingerprint() -> str:
-    digest = hashlib.sha256()
-    for path in _input_files():
+def fingerprint(inputs: Iterable[str] = TRAINING_INPUTS, salt: str = "") -> str:
+    digest = hashlib.sha256(salt.encode())
+    for path in _input_files(inputs):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -47,47 +53,51 @@ def model_path() -> Path:
 
 
 def ensure_model(force: bool = False) -> Path:
-    """Returns the model for the current inputs, training it first if needed.
-
-    One process trains at a time (a lock file beside the models): a second one, a
-    test run started alongside say, waits and then finds the model made."""
-    MODELS.mkdir(parents=True, exist_ok=True)
-    with open(MODELS / ".training.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _ensure_model(force)
-
-
-def _ensure_model(force: bool) -> Path:
+    """Returns the model for the current inputs, training it first if needed."""
     build_pipeline(SPACY_PIPELINE)
-    target = model_path()
-    if target.exists() and not force:
-        print(f"[train] model is up to date: {target.relative_to(ROOT)}", flush=True)
+    return _ensure(model_path(), "config.yml", "about 2-4 minutes on 2 cores", force)
+
+
+def ensure_stock_model() -> Path:
+    """Stock Rasa's model for the load benchmark, trained on the same domain and data."""
+    from rasa import __version__ as rasa_version
+
+    target = STOCK_MODELS / f"{fingerprint(STOCK_INPUTS, salt=rasa_version)}.tar.gz"
+    return _ensure(target, STOCK_CONFIG, "stock Rasa: about 15-20 minutes on 2 cores")
+
+
+def _ensure(target: Path, config: str, how_long: str, force: bool = False) -> Path:
+    """One process trains a model at a time (a lock file beside it): a second one, a
+    test run started alongside say, waits and then finds the model made."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".training.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists() and not force:
+            print(f"[train] model is up to date: {target.relative_to(ROOT)}", flush=True)
+            return target
+        print(f"[train] training {target.relative_to(ROOT)} (inputs changed; {how_long})",
+              flush=True)
+        started = time.monotonic()
+        subprocess.run(
+            [
+                sys.executable, "-m", "rasa", "train",
+                "--config", config,
+                "--domain", "domain",
+                "--data", "data",
+                "--out", str(target.parent),
+                "--fixed-model-name", target.name[: -len(".tar.gz")],
+            ],
+            cwd=ROOT,
+            check=True,
+        )
+        print(f"[train] trained in {time.monotonic() - started:.0f} s", flush=True)
+        _remove_old_models(keep=target)
         return target
-    print(
-        f"[train] training {target.name} (inputs changed; about 2-4 minutes on 2 cores)",
-        flush=True,
-    )
-    started = time.monotonic()
-    subprocess.run(
-        [
-            sys.executable, "-m", "rasa", "train",
-            "--config", "config.yml",
-            "--domain", "domain",
-            "--data", "data",
-            "--out", str(MODELS),
-            "--fixed-model-name", target.name[: -len(".tar.gz")],
-        ],
-        cwd=ROOT,
-        check=True,
-    )
-    print(f"[train] trained in {time.monotonic() - started:.0f} s", flush=True)
-    _remove_old_models(keep=target)
-    return target
 
 
 def _remove_old_models(keep: Path) -> None:
     others = sorted(
-        (m for m in MODELS.glob("*.tar.gz") if m != keep),
+        (m for m in keep.parent.glob("*.tar.gz") if m != keep),
         key=lambda m: m.stat().st_mtime,
         reverse=True,
     )

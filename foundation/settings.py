@@ -12,6 +12,8 @@ one place an operator sets things is the environment:
   HANDOFF_PORT    handoff service: agent console and API (default 5006)
   KNOWLEDGE_PORT  knowledge editor service and page (default 5007)
   RASA_AUTH_TOKEN token for Rasa's HTTP API; a random one is made when unset
+  ACTION_SERVER_TIMEOUT  seconds the Rasa server waits for one action-server call
+                  before apologising to the customer (default 10; bot/action_server_down.py)
 
 Shared secrets. Each one unset is generated on the first start and kept, readable by
 the owner only, in var/secrets/<NAME> (foundation/secrets.py), so restarts and several
@@ -30,14 +32,13 @@ machines:
                        phone, never the number (action server and agent service)
 
 The embedded Redis (no REDIS_URL) requires a password too, generated once and kept in
-var/secrets/REDIS_PASSWORD; REDIS_URL and REDIS_PASSWORD handed to every process carry it.
+var/secrets/REDIS_PASSWORD; the REDIS_URL handed to every process carries it.
 """
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Optional
-from urllib.parse import urlsplit
 
 from foundation.secrets import secrets_dir, stored_secret
 
@@ -121,15 +122,10 @@ class Settings:
         """Variables that endpoints.yml and credentials.yml are filled in from."""
         if not self.redis_url:
             raise ValueError("Redis must be started (or REDIS_URL set) first.")
-        redis = urlsplit(self.redis_url)
         return {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "REDIS_URL": self.redis_url,
-            "REDIS_HOST": redis.hostname or "127.0.0.1",
-            "REDIS_PORT": str(redis.port or 6379),
-            "REDIS_DB": (redis.path or "/0").lstrip("/") or "0",
-            "REDIS_PASSWORD": redis.password or "",
             "DATABASE_URL": self.database_url,
             "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
             # The demo carrier's parcels live beside the other local data.

@@ -15,13 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from commands.launcher import Stack
-from commands.processes import free_port
 from commands.redis_server import start_embedded_redis
 from commands.training import ensure_model
-from foundation.settings import Settings
 from demo_data import DemoData
-from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
+from services import start_stack
+from handoff.demo_users import ensure_demo_users
 from knowledge.store import KnowledgeStore
 
 # The courier's clock stands still on a fixed working day for the whole run, here and
@@ -157,20 +155,8 @@ def stack(model_path, redis_url, tmp_path_factory):
     # online unless a test registers an agent.
     os.environ["HANDOFF_KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:8]}:handoff:"
     os.environ["HANDOFF_HOURS"] = "00:00-24:00"
-    settings = Settings(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        handoff_port=free_port(),
-        knowledge_port=free_port(),
-        redis_url=redis_url,
-        database_url=f"sqlite:///{var_dir / 'rasa.db'}",
-        var_dir=var_dir,
-    )
-    ensure_demo_users(settings.users_file, HANDOFF_TEAM)
-    ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
-    running = Stack(settings, model_path)
+    running = start_stack(model_path, redis_url, var_dir)
     try:
-        running.start()
         yield running
     finally:
         running.stop()

@@ -11,8 +11,10 @@ from typing import Any, Dict, List, Set, Tuple
 
 import yaml
 
+from commands.launcher import Stack
 from commands.processes import ChildProcess, free_port
-from foundation.settings import ROOT
+from foundation.settings import ROOT, Settings
+from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
 from foundation.staff.auth import hash_password
 
 
@@ -35,6 +37,30 @@ def write_users_file(path: Path, users: Dict[str, Dict[str, Any]]) -> Path:
 
 
 # Processes
+
+
+def start_stack(model_path: Path, redis_url: str, var_dir: Path, database_url: str = "") -> Stack:
+    """A whole assistant (action server, Rasa server, handoff and editor services) on
+    free ports, its data in `var_dir`: the session's `stack` fixture, or a private one
+    for a test that stops or kills its processes."""
+    settings = Settings(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        handoff_port=free_port(),
+        knowledge_port=free_port(),
+        redis_url=redis_url,
+        database_url=database_url or f"sqlite:///{var_dir / 'rasa.db'}",
+        var_dir=var_dir,
+    )
+    ensure_demo_users(settings.users_file, HANDOFF_TEAM)
+    ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
+    running = Stack(settings, model_path)
+    try:
+        running.start()
+    except BaseException:
+        running.stop()
+        raise
+    return running
 
 
 def start_service(

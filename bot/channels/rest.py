@@ -11,7 +11,10 @@ Same URL and body as Rasa's own `rest` channel (`POST /webhooks/rest/webhook` wi
   channel is refused;
 - a body over `max_body_bytes` is refused before it is read, and each conversation may
   send `messages_per_minute` messages;
-- a refused request gets a 4xx with a reason instead of a 500.
+- a refused request gets a 4xx with a reason instead of a 500;
+- while the conversation store (the SQL tracker store) cannot be reached, a message gets
+  a 503 `store_unavailable` with Retry-After: it was not processed and can be sent again
+  (bot/tracker_store_outage.py).
 """
 import json
 import logging
@@ -33,6 +36,7 @@ from bot.channels.message_checks import (
 )
 from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
 from bot.channels.trust import vouched
+from bot.tracker_store_outage import RETRY_AFTER_SECONDS, is_unreachable, log_unprocessed
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +171,9 @@ class CourierRestInput(RestInput):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(output_channel=collector, **message))
-            except Exception:
+            except Exception as error:
+                if is_unreachable(error):
+                    return store_unavailable(error, message["sender_id"])
                 # Tell the client the reply failed instead of answering with silence.
                 logger.exception("Handling a REST message failed.")
                 return response.json(
@@ -182,3 +188,18 @@ class CourierRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+
+def store_unavailable(error: Exception, sender_id: Text) -> HTTPResponse:
+    """The answer to a message that could not be processed because the conversation
+    store is unreachable; nothing of it was stored."""
+    log_unprocessed(error, sender_id)
+    return response.json(
+        {
+            "error": "store_unavailable",
+            "message": "The assistant cannot reach its conversation store just now, so "
+            "this message was not processed. Please send it again in a few seconds.",
+        },
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

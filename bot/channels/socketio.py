@@ -11,6 +11,8 @@ Shaped after Rasa's `SocketIOInput` (same events), with these changes:
   gets a polite reply and the message is not processed;
 - messages are checked like on every other channel and a rejected one gets a reply
   saying why; a malformed event cannot crash the handler; the web chat is never VIP;
+- a message the assistant fails to answer gets a reply asking to send it again, one of
+  its own while the conversation store cannot be reached (bot/tracker_store_outage.py);
 - with a `redis_url` the server shares a JSON message bus (foundation/message_bus.py),
   so any process (another Rasa instance, the handoff service) can emit to any
   customer's socket.
@@ -37,6 +39,7 @@ from bot.channels.message_checks import (
 )
 from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
 from bot.channels.trust import vouched
+from bot.tracker_store_outage import is_unreachable, log_unprocessed
 from foundation.language import SIMPLIFIED, detect_language
 from foundation.message_bus import JsonRedisManager
 from foundation.wording import Phrase, finish, say
@@ -55,6 +58,16 @@ _TOO_FAST = Phrase(
     "again; we'll carry on right away.",
 )
 
+_STORE_UNAVAILABLE = Phrase(
+    "抱歉，系统暂时无法保存对话，这条消息没能处理。请过几秒钟再发一次。",
+    "Sorry, I can't reach our conversation records just now, so that message wasn't "
+    "handled. Please send it again in a few seconds.",
+)
+_ASSISTANT_ERROR = Phrase(
+    "抱歉，我这边出了点问题，没能回复这条消息。请稍后再发一次。",
+    "Sorry, something went wrong on my side and I couldn't answer that message. Please "
+    "send it again in a moment.",
+)
 
 
 class GuardedSocketBlueprint(SocketBlueprint):
@@ -190,17 +203,33 @@ class CourierSocketIOInput(SocketIOInput):
                 polite = finish(say(_TOO_FAST, language, seconds=retry_after), language)
                 await self._reply(sio, sid, MessageRejected("too_many_messages", 429, polite))
                 return
-            await on_new_message(
-                UserMessage(
-                    text,
-                    output_channel,
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=vouched(metadata, FRONT_END, vip=False),
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        output_channel,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=vouched(metadata, FRONT_END, vip=False),
+                    )
                 )
-            )
+            except Exception as error:
+                await self._reply(sio, sid, self._failure(error, sender_id, text))
 
         return socketio_webhook
+
+    @staticmethod
+    def _failure(error: Exception, sender_id: Text, text: Text) -> MessageRejected:
+        """What the customer is told when their message could not be answered, as the
+        REST channel's 503s say it."""
+        language = detect_language(text) or SIMPLIFIED
+        if is_unreachable(error):
+            log_unprocessed(error, sender_id)
+            phrase, code = _STORE_UNAVAILABLE, "store_unavailable"
+        else:
+            logger.exception("Handling a socket.io message of %s failed.", sender_id)
+            phrase, code = _ASSISTANT_ERROR, "assistant_error"
+        return MessageRejected(code, 503, finish(say(phrase, language), language))
 
     async def _reply(self, sio: AsyncServer, sid: Text, rejection: MessageRejected) -> None:
         # The widget shows a message with text (and metadata) only; the code rides in

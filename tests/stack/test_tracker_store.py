@@ -12,7 +12,7 @@ from foundation.settings import ROOT
 
 def test_conversation_round_trips_through_the_configured_database(database_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database_url)
-    for name in ("ACTION_SERVER_URL", "ACTION_SERVER_TOKEN", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_PASSWORD"):
+    for name in ("ACTION_SERVER_URL", "ACTION_SERVER_TOKEN", "REDIS_URL"):
         monkeypatch.setenv(name, "")
     domain = Domain.load(str(ROOT / "domain"))
     store = TrackerStore.create(

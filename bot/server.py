@@ -1,0 +1,26 @@
+"""The Rasa server with the project's fixes to Rasa itself: `python -m bot.server run ...`.
+
+Takes exactly the arguments of `rasa` (it is Rasa's own command line); the launcher
+and the tests start the Rasa server through it. Each fix replaces one piece of Rasa 3.6
+and says why in its module: `action_results` does the same work faster;
+`action_server_down` and `tracker_store_outage` change on purpose what a customer gets
+when a part of the stack fails (an apology or a clear error instead of silence or a
+conversation silently started afresh).
+"""
+import sys
+
+from bot import action_results, action_server_down, tracker_store_outage
+
+
+def main() -> None:
+    action_results.install()
+    action_server_down.install()
+    tracker_store_outage.install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Rasa's SQL tracker store, with its database work off the Rasa server's event loop.
+
+Rasa 3.6's `SQLTrackerStore` is asynchronous in name only: loading a conversation and
+saving its new events run SQLAlchemy and the database driver inside the event loop, so
+every other conversation waits while one waits for the database (a third of the
+server's busy time under load, SQLite's commits above all). Here the same methods run
+in a worker thread; the conversation stays locked meanwhile (Redis lock store), so no
+other turn touches its tracker.
+
+What they do is Rasa's, done with less: a save counts the events stored since the
+session started and stores the rest in one INSERT (Rasa adds them one by one through
+the ORM), then streams the same events to the event broker (Rasa loaded and rebuilt the
+whole conversation once more to find them); a load reads the events' data column only.
+
+SQLite, the default store, also gets what it needs to serve several processes at once:
+a kept connection instead of a new one per query, and write-ahead logging, which lets
+readers go on while one writer commits and syncs once per commit instead of three
+times. Its work runs in one thread per process: SQLite writes one at a time anyway,
+and writers of one process waiting on each other sleep in SQLite's busy handler. A crash of the server loses nothing committed; a
+power cut may lose the last commits (synchronous=NORMAL). Production uses PostgreSQL.
+
+Configured in endpoints.yml:
+
+    tracker_store:
+      type: bot.tracker_store.OffLoopSQLTrackerStore
+      url: ${DATABASE_URL}
+"""
+import asyncio
+import functools
+import itertools
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+
+import sqlalchemy as sa
+from rasa.core import tracker_store
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.pool import QueuePool
+
+Result = TypeVar("Result")
+# PostgreSQL serves several connections at once (Rasa's pool: SQL_POOL_SIZE, 50).
+DATABASE_THREADS = 8
+
+
+class OffLoopSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sqlite = self.engine.url.get_backend_name() == "sqlite"
+        if sqlite:
+            self._pool_sqlite_connections()
+        self._threads = ThreadPoolExecutor(1 if sqlite else DATABASE_THREADS,
+                                           thread_name_prefix="tracker-store")
+
+    def _pool_sqlite_connections(self) -> None:
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, **tracker_store.create_engine_kwargs(url), poolclass=QueuePool,
+            pool_size=1, max_overflow=1,
+            # Made in the loop's thread, used in the store's own.
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+        sa.event.listen(self.engine, "connect", _write_ahead_logging)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _in_thread(self, work: Callable[[], Result]) -> Result:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        new_events = await self._in_thread(functools.partial(self._store_new_events, tracker))
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+    def _store_new_events(self, tracker: DialogueStateTracker) -> List[Event]:
+        """Stores the events not stored yet, as Rasa's save does (they are those after
+        the ones stored since the session started), in one INSERT; returns them."""
+        with self.session_scope() as session:
+            stored = self._event_query(session, tracker.sender_id,
+                                       fetch_events_from_all_sessions=False).count()
+            new_events = list(itertools.islice(tracker.events, stored, None))
+            if new_events:
+                session.execute(self.SQLEvent.__table__.insert(),
+                                [_row(tracker.sender_id, event) for event in new_events])
+                session.commit()
+        return new_events
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool
+                        ) -> Optional[DialogueStateTracker]:
+        return await self._in_thread(
+            functools.partial(self._load, sender_id, fetch_events_from_all_sessions))
+
+    def _load(self, sender_id: Text, fetch_events_from_all_sessions: bool
+              ) -> Optional[DialogueStateTracker]:
+        """Rasa's _retrieve, reading the events' data column only."""
+        with self.session_scope() as session:
+            rows = (self._event_query(session, sender_id, fetch_events_from_all_sessions)
+                    .with_entities(self.SQLEvent.data).all())
+        events = [json.loads(data) for (data,) in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+
+def _row(sender_id: Text, event: Event) -> Dict[str, Any]:
+    """An event as Rasa's SQL store writes it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+def _write_ahead_logging(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
