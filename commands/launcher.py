@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-from commands.processes import ChildProcess, answers
+from commands.processes import ChildProcess, answers, free_port
 from commands.redis_server import start_local_redis
 from commands.supervisor import Supervisor
 from foundation.settings import ROOT, Settings
@@ -48,8 +48,31 @@ class Stack:
         self.log_dir = settings.var_dir / "log"
         self.supervisor = Supervisor()
 
+    @classmethod
+    def on_free_ports(cls, model: Path, var_dir: Path, redis_url: str = "",
+                      database_url: str = "") -> "Stack":
+        """A stack of this kind, not started yet, on free loopback ports with its data in
+        `var_dir` (SQLite there unless `database_url`; its own Redis unless `redis_url`):
+        the tests' and the benchmark's."""
+        settings = Settings(
+            rasa_port=free_port(), actions_port=free_port(),
+            handoff_port=free_port(), knowledge_port=free_port(),
+            redis_url=redis_url or None,
+            database_url=database_url or f"sqlite:///{var_dir / 'rasa.db'}",
+            var_dir=var_dir,
+        )
+        return cls(settings, model)
+
     def start(self) -> float:
-        """Starts everything; returns seconds until every server answered."""
+        """Starts everything; returns seconds until every server answered. When one
+        does not, stops what it started and raises."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> float:
         for port in self.ports():
             _check_port_free(self.settings.host, port)
         if not self.settings.redis_url:

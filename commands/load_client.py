@@ -164,16 +164,17 @@ async def run_load(target: Target, conversations: int, seconds: float,
             RestCustomer(target, session) if index % 2 == 0 else SocketCustomer(target)
             for index in range(conversations)
         ]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         deadline = started + seconds
         counts = await asyncio.gather(*(
             play(customer, parcels, deadline, results, index)
             for index, customer in enumerate(customers)
         ))
         elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - cpu_started
         await asyncio.gather(*(customer.close() for customer in customers),
                              return_exceptions=True)
-    return LoadFigures(conversations, sum(counts), elapsed, results)
+    return LoadFigures(conversations, sum(counts), elapsed, results, client_cpu)
 
 
 @dataclass
@@ -182,6 +183,8 @@ class LoadFigures:
     turns: int
     seconds: float
     results: Results
+    # The load client shares the machine: the CPU seconds it took itself.
+    client_cpu: float = 0.0
 
     @property
     def turns_per_second(self) -> float:

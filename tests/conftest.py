@@ -13,10 +13,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
 
 from commands.redis_server import start_embedded_redis
 from commands.training import ensure_model
+from databases import postgres_schema, require_postgres, server_or_skip
 from demo_data import DemoData
 from services import start_stack
 from handoff.demo_users import ensure_demo_users
@@ -29,7 +29,6 @@ os.environ["COURIER_CLOCK"] = "2026-11-18T10:00:00+08:00"
 
 TESTS = Path(__file__).resolve().parent
 LEVELS = ("unit", "stack", "browser")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -57,25 +56,6 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=levels.__getitem__)
 
 
-def _server_or_skip(what: str, answers: bool) -> None:
-    """Where a server is missing, its tests skip on a developer's machine and fail in CI."""
-    if answers:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} must be available in CI")
-    pytest.skip(f"{what} is not available here")
-
-
-def _postgres_answers() -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own (so
@@ -83,17 +63,9 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    _server_or_skip("PostgreSQL on 127.0.0.1:5432", _postgres_answers())
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        engine.dispose()
+    require_postgres()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -115,7 +87,7 @@ def seeded(store):
 # and tests after it that call asyncio.run() need the thread free again.
 @pytest.fixture(scope="module")
 def browser():
-    _server_or_skip(f"chromium ({CHROMIUM}; apt-get install chromium)", os.path.exists(CHROMIUM))
+    server_or_skip(f"chromium ({CHROMIUM}; apt-get install chromium)", os.path.exists(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

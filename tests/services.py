@@ -7,13 +7,13 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, Set, Tuple, Type
 
 import yaml
 
 from commands.launcher import Stack
 from commands.processes import ChildProcess, free_port
-from foundation.settings import ROOT, Settings
+from foundation.settings import ROOT
 from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
 from foundation.staff.auth import hash_password
 
@@ -39,27 +39,16 @@ def write_users_file(path: Path, users: Dict[str, Dict[str, Any]]) -> Path:
 # Processes
 
 
-def start_stack(model_path: Path, redis_url: str, var_dir: Path, database_url: str = "") -> Stack:
-    """A whole assistant (action server, Rasa server, handoff and editor services) on
-    free ports, its data in `var_dir`: the session's `stack` fixture, or a private one
-    for a test that stops or kills its processes."""
-    settings = Settings(
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        handoff_port=free_port(),
-        knowledge_port=free_port(),
-        redis_url=redis_url,
-        database_url=database_url or f"sqlite:///{var_dir / 'rasa.db'}",
-        var_dir=var_dir,
-    )
-    ensure_demo_users(settings.users_file, HANDOFF_TEAM)
-    ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
-    running = Stack(settings, model_path)
-    try:
-        running.start()
-    except BaseException:
-        running.stop()
-        raise
+def start_stack(model_path: Path, redis_url: str, var_dir: Path, database_url: str = "",
+                kind: Type[Stack] = Stack) -> Stack:
+    """A whole assistant (action server, Rasa server, handoff and editor services; a
+    Cluster for `kind`) on free ports, its data and demo users in `var_dir`: the
+    session's `stack` fixture, or a private one for a test that stops or kills its
+    processes."""
+    running = kind.on_free_ports(model_path, var_dir, redis_url, database_url)
+    ensure_demo_users(running.settings.users_file, HANDOFF_TEAM)
+    ensure_demo_users(running.settings.editors_file, KNOWLEDGE_TEAM)
+    running.start()
     return running
 
 

@@ -12,55 +12,34 @@ from typing import Any, Dict, List
 import aiohttp
 import pytest
 import requests
-from sqlalchemy import create_engine
 
 from chat import WebChat, conversation_of, front_end_headers, say, tracker, webhook
 from commands.cluster import Cluster, find_nginx
-from commands.processes import answers, free_port
-from conftest import POSTGRES_URL, _postgres_answers, _server_or_skip
-from foundation.settings import Settings
-from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
-from services import delete_redis_keys
+from commands.processes import answers
+from databases import postgres_schema, require_postgres, server_or_skip
+from handoff.demo_users import ensure_demo_users
+from services import delete_redis_keys, start_stack
 
 
 @pytest.fixture(scope="module")
 def postgres_url():
     """A PostgreSQL schema of this module's own, dropped afterwards."""
-    _server_or_skip("PostgreSQL on 127.0.0.1:5432", _postgres_answers())
-    schema = f"test_cluster_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        engine.dispose()
+    require_postgres()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def cluster(model_path, redis_url, postgres_url, tmp_path_factory):
-    _server_or_skip("nginx (make nginx, or apt-get install nginx)", find_nginx() is not None)
-    var_dir = tmp_path_factory.mktemp("cluster")
+    server_or_skip("nginx (make nginx, or apt-get install nginx)", find_nginx() is not None)
     prefix = f"test-cluster-{uuid.uuid4().hex[:8]}:handoff:"
-    settings = Settings(
-        rasa_port=free_port(), actions_port=free_port(), handoff_port=free_port(),
-        knowledge_port=free_port(), redis_url=redis_url, database_url=postgres_url, var_dir=var_dir,
-    )
-    ensure_demo_users(settings.users_file, HANDOFF_TEAM)
-    ensure_demo_users(settings.editors_file, KNOWLEDGE_TEAM)
-    running = Cluster(settings, model_path)
     # The queue of this module only, open around the clock; the environment is read
     # once, when the processes start.
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("HANDOFF_KEY_PREFIX", prefix)
         environment.setenv("HANDOFF_HOURS", "00:00-24:00")
-        try:
-            running.start()
-        except BaseException:
-            running.stop()
-            raise
+        running = start_stack(model_path, redis_url, tmp_path_factory.mktemp("cluster"),
+                              postgres_url, kind=Cluster)
     yield running
     running.stop()
     asyncio.run(delete_redis_keys(redis_url, prefix))

@@ -14,18 +14,18 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from chat import WebChat, conversation_id, post, say, tracker
+from databases import postgres_answers, postgres_schema, require_postgres
 from demo_data import DemoData
 from services import start_stack
 
-POSTGRES_URL = make_url(os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
 # Seconds the Rasa server waits for an action (bot/action_server_down.py): short, so
 # the hung server test is quick, and well above a refused connection's answer.
 CALL_TIMEOUT = 5
@@ -117,14 +117,6 @@ class SyncWebChat:
         self.loop.close()
 
 
-def _postgres_answers() -> bool:
-    try:
-        socket.create_connection((POSTGRES_URL.host, POSTGRES_URL.port or 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 @dataclass
 class Faulty:
     stack: Any
@@ -138,32 +130,22 @@ class Faulty:
 @pytest.fixture(scope="module")
 def faulty(model_path, tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("faults-rasa")
-    proxy, database_url, schema = None, "", f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(POSTGRES_URL)
-    if _postgres_answers():
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        proxy = TcpProxy((POSTGRES_URL.host, POSTGRES_URL.port or 5432))
-        proxy.restore()
-        proxied = POSTGRES_URL.set(port=proxy.port, query={"options": f"-csearch_path={schema}"})
-        database_url = proxied.render_as_string(hide_password=False)
-    try:
+    with ExitStack() as cleanup:
+        proxy, database_url = None, ""
+        if postgres_answers():
+            url = make_url(cleanup.enter_context(postgres_schema()))
+            proxy = TcpProxy((url.host, url.port or 5432))
+            proxy.restore()
+            cleanup.callback(proxy.cut)
+            database_url = url.set(port=proxy.port).render_as_string(hide_password=False)
         with pytest.MonkeyPatch.context() as environment:
             environment.setenv("ACTION_SERVER_TIMEOUT", str(CALL_TIMEOUT))
             # No Redis given: the stack starts its own.
             stack = start_stack(model_path, "", var_dir, database_url)
+        cleanup.callback(stack.stop)
         demo = DemoData(stack.settings.var_dir / "carrier.db")
-        try:
-            yield Faulty(stack, demo, proxy)
-        finally:
-            demo.close()
-            stack.stop()
-    finally:
-        if proxy:
-            proxy.cut()
-            with engine.begin() as connection:
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        engine.dispose()
+        cleanup.callback(demo.close)
+        yield Faulty(stack, demo, proxy)
 
 
 def form_state(stack, sender: str):
@@ -279,9 +261,7 @@ def test_a_restarted_rasa_server_keeps_the_conversation_and_carries_on(faulty):
 
 def test_an_unreachable_database_gets_a_clear_error_and_the_conversation_carries_on_without_a_restart(faulty):
     if faulty.proxy is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be available in CI")
-        pytest.skip("PostgreSQL is not available here")
+        require_postgres()
     stack, proxy = faulty.stack, faulty.proxy
     rest_parcel, web_parcel = faulty.demo.delivered["recent"][4:6]
     sender = uuid.uuid4().hex
