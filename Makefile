@@ -3,10 +3,14 @@
 # web chat widget; then the model is trained only if its inputs changed.
 PY := .venv/bin/python
 
-.PHONY: run run-cluster test unit layers eval bench bench-load train setup browser nginx clean
+.PHONY: run demo run-cluster test unit layers eval bench bench-load train setup browser nginx clean
 
 run: setup
 	$(PY) -m commands.launcher run
+
+# make run with the agents' hours open all day, to try the handoff at any hour.
+demo: setup
+	HANDOFF_HOURS=00:00-24:00 $(PY) -m commands.launcher run
 
 # Rasa's production topology on this machine: nginx in front of two Rasa servers and
 # two action servers (commands/cluster.py; README "Scaling out").
@@ -38,6 +42,8 @@ bench: setup
 	$(PY) -m commands.bench_handoff_queue
 	$(PY) -m commands.bench_knowledge_search
 	$(PY) -m commands.bench_handoff_relay
+	$(PY) -m commands.bench_ivr
+	$(PY) -m commands.bench_callbacks
 
 # The November peak: 50 scripted conversations at once against the project, the
 # cluster and stock Rasa (whose model is trained once, ~20 min); ARGS=--profile adds

@@ -27,6 +27,7 @@ from rasa_sdk.events import (
 )
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import handoff_voice
 from actions.conversation import form_was_waiting, language_of
 from foundation.wording import Phrase, finish, join_sentences, say
 from foundation.language import fold_full_width
@@ -247,7 +248,7 @@ class ActionHandOff(Action):
             ticket = self._ticket(tracker, route)
             hours = Services.hours()
             if not hours.is_open() or not await Services.queue().anyone_online(route.skill):
-                dispatcher.utter_message(text=self._no_agent_text(hours, language))
+                dispatcher.utter_message(**self._no_agent_message(tracker, hours, language))
                 return [record, SlotSet("handoff_reason", reason),
                         FollowupAction("callback_form")]
             placement = await Services.queue().enqueue(ticket)
@@ -257,13 +258,20 @@ class ActionHandOff(Action):
             logger.exception("Handing conversation %s to the agents failed.", tracker.sender_id)
             dispatcher.utter_message(text=finish(say(_HANDOFF_FAILED, language), language))
             return [SlotSet("handoff_reason", None)]
+        transfer = handoff_voice.transfer(placement.ticket.skill, ticket.conversation_id)
         if not placement.created:
             dispatcher.utter_message(text=finish(say(_ALREADY_QUEUED, language), language))
+            if handoff_voice.on_the_phone(tracker):
+                dispatcher.utter_message(**transfer)
             return [ConversationPaused()]
         dispatcher.utter_message(response=self._announcement(reason))
-        dispatcher.utter_message(text=queue_position_text(
-            placement.position, placement.estimated_wait_seconds, language, at_queueing=True
-        ))
+        if handoff_voice.on_the_phone(tracker):
+            # The call is transferred; the phone queue, not the chat, tells the wait.
+            dispatcher.utter_message(**transfer)
+        else:
+            dispatcher.utter_message(text=queue_position_text(
+                placement.position, placement.estimated_wait_seconds, language, at_queueing=True
+            ))
         return [record, SlotSet("handoff_reason", None), ConversationPaused()]
 
     @staticmethod
@@ -290,9 +298,14 @@ class ActionHandOff(Action):
         )
 
     @staticmethod
-    def _no_agent_text(hours: BusinessHours, language: str) -> str:
+    def _no_agent_message(tracker: Tracker, hours: BusinessHours, language: str) -> Dict[str, Any]:
+        """Why nobody can take the chat, and what to leave: on the phone, a question or
+        a key for a call back to the caller's number."""
         why = say(_CLOSED, language, hours=hours.describe()) if not hours.is_open() else say(_NOBODY_ONLINE, language)
-        return finish(join_sentences([why, say(_LEAVE_MESSAGE, language)], language), language)
+        caller = handoff_voice.caller_number(tracker)
+        if caller:
+            return handoff_voice.callback_offer(why, caller, language)
+        return {"text": finish(join_sentences([why, say(_LEAVE_MESSAGE, language)], language), language)}
 
 
 class ActionLeaveCallback(Action):
@@ -307,8 +320,11 @@ class ActionLeaveCallback(Action):
         language = language_of(tracker)
         reason = tracker.get_slot("handoff_reason") or DEFAULT_REASON
         route = ROUTING.route(reason, recent_intents(tracker))
+        caller = handoff_voice.caller_number(tracker)
         try:
             ticket = ActionHandOff._ticket(tracker, route)
+            if caller:
+                ticket.context["callback_phone"] = caller
             callback_id = await Services.queue().leave_callback(ticket, tracker.get_slot("callback_message"))
             await Services.notify({"type": "callback", "conversation_id": ticket.conversation_id,
                                    "callback_id": callback_id})
@@ -316,7 +332,9 @@ class ActionLeaveCallback(Action):
             logger.exception("Filing a callback for conversation %s failed.", tracker.sender_id)
             dispatcher.utter_message(text=finish(say(_HANDOFF_FAILED, language), language))
             return [SlotSet("callback_message", None), SlotSet("handoff_reason", None)]
-        dispatcher.utter_message(text=finish(say(_CALLBACK_TAKEN, language), language))
+        for message in (handoff_voice.callback_taken(caller, language) if caller
+                        else [{"text": finish(say(_CALLBACK_TAKEN, language), language)}]):
+            dispatcher.utter_message(**message)
         return [SlotSet("callback_message", None), SlotSet("handoff_reason", None)]
 
 

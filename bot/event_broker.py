@@ -28,11 +28,11 @@ from collections import deque
 from typing import Any, Deque, Dict, Optional, Text
 
 import redis
-import redis.asyncio
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.event_masking import masked_event
+from foundation.redis_client import connect
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,8 @@ class RedisStreamEventBroker(EventBroker):
         """`loop` runs the appending; by default the loop of the first publish."""
         self.stream = stream
         self.max_length = max_length
-        self._client = redis.asyncio.Redis.from_url(
-            url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS
-        )
+        # Reconnects by itself after Redis restarts (foundation/redis_client.py).
+        self._client = connect(url, decode_responses=False, timeout=TIMEOUT_SECONDS)
         self._loop = loop
         # Appended from any thread; emptied, oldest first, by the loop's appending task.
         self._pending: Deque[Dict[str, str]] = deque()

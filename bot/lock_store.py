@@ -21,10 +21,12 @@ import asyncio
 from contextlib import asynccontextmanager
 from typing import AsyncGenerator, Optional, Text
 
-import redis.asyncio
+import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from foundation.redis_client import connect
 
 # Both scripts first let expired tickets go; a ticket's score is when it expires (ms).
 _EXPIRE = """
@@ -71,10 +73,8 @@ POLL_SECONDS = 0.05
 
 class AtomicRedisLockStore(LockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
-        self.redis = redis.asyncio.Redis.from_url(
-            endpoint_config.url,
-            socket_timeout=float(endpoint_config.kwargs.get("socket_timeout") or 10),
-        )
+        self.redis = connect(endpoint_config.url, decode_responses=False,
+                             timeout=float(endpoint_config.kwargs.get("socket_timeout") or 10))
         self.key_prefix = f"{endpoint_config.kwargs.get('key_prefix') or 'rasa'}:lock:"
         self._issue = self.redis.register_script(_ISSUE)
         self._check = self.redis.register_script(_CHECK)

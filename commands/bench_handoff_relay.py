@@ -80,7 +80,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         var_dir = Path(directory)
         settings = Settings(rasa_port=free_port(), actions_port=free_port(),
-                            handoff_port=free_port(), knowledge_port=free_port(), redis_url=os.environ.get("REDIS_URL"),
+                            handoff_port=free_port(), knowledge_port=free_port(), delivery_port=free_port(),
+                            redis_url=os.environ.get("REDIS_URL"),
                             database_url=f"sqlite:///{var_dir / 'rasa.db'}", var_dir=var_dir)
         os.environ["HANDOFF_USERS_FILE"] = str(var_dir / "handoff-users.yml")
         password = ensure_demo_users(settings.users_file)["agent1"]

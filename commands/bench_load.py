@@ -20,12 +20,10 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 import psutil
-from sqlalchemy import create_engine, select
 
-from actions.carrier.demo_carrier import DemoCarrier
-from actions.carrier.demo_schema import parcels_table
 from commands.latency import percentiles
 from commands.cluster import Cluster, find_nginx
+from commands.first_run import example_parcels
 from commands.launcher import Service, Stack
 from commands.load_client import LoadFigures, Target, run_load
 from commands.profiling import print_summary, start_recording
@@ -38,48 +36,47 @@ TARGETS = ("project", "cluster", "stock")
 READY_TIMEOUT = 180
 
 
-class PeakMemory:
-    """Samples the resident memory of named processes (with their children) until stopped."""
+class ProcessMeter:
+    """Samples the resident memory of named processes (with their children) until
+    stopped, keeping each one's peak, and counts the CPU seconds each used meanwhile."""
 
     def __init__(self, processes: Dict[str, int]) -> None:
         self.pids = processes
         self.peaks = {name: 0 for name in processes}
+        self.cpu = {name: 0.0 for name in processes}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> "ProcessMeter":
+        self.cpu = {name: -self._cpu_seconds(pid) for name, pid in self.pids.items()}
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        for name, pid in self.pids.items():
+            self.cpu[name] += self._cpu_seconds(pid)
+
+    @staticmethod
+    def _tree(pid: int) -> List[psutil.Process]:
+        process = psutil.Process(pid)
+        return [process, *process.children(recursive=True)]
+
+    def _cpu_seconds(self, pid: int) -> float:
+        try:
+            return sum(sum(p.cpu_times()[:2]) for p in self._tree(pid))
+        except psutil.Error:
+            return 0.0
 
     def _sample(self) -> None:
         while not self._stop.wait(0.25):
             for name, pid in self.pids.items():
                 try:
-                    process = psutil.Process(pid)
-                    tree = [process, *process.children(recursive=True)]
-                    rss = sum(p.memory_info().rss for p in tree)
+                    rss = sum(p.memory_info().rss for p in self._tree(pid))
                 except psutil.Error:
                     continue
                 self.peaks[name] = max(self.peaks[name], rss)
-
-
-def demo_parcels(carrier_db: Path) -> Dict[str, str]:
-    """A parcel in transit and a delivered one of the demo carrier the action server uses."""
-    DemoCarrier(f"sqlite:///{carrier_db}")  # seeds the file if the action server has not
-    engine = create_engine(f"sqlite:///{carrier_db}")
-    numbers = {}
-    with engine.connect() as connection:
-        for key, status in (("in_transit", "in_transit"), ("delivered", "delivered")):
-            query = (select(parcels_table.c.tracking_number)
-                     .where(parcels_table.c.status == status)
-                     .order_by(parcels_table.c.tracking_number).limit(1))
-            numbers[key] = connection.execute(query).scalar_one()
-    engine.dispose()
-    return numbers
 
 
 class StockRasa(Stack):
@@ -112,13 +109,13 @@ def measure(target: Target, processes: Dict[str, int], rasa: List[int],
     raw_profile = BENCH_VAR / f"{target.name}-rasa.profile.txt"
     # The (first) Rasa server, while the load runs.
     profiler = start_recording(rasa[0], seconds - 5, raw_profile) if profile else None
-    with PeakMemory(processes) as memory:
+    with ProcessMeter(processes) as meter:
         loaded = _with_progress(
             lambda: asyncio.run(run_load(target, conversations, seconds, parcels)), seconds)
     if profiler is not None:
         profiler.wait()
         print_summary(raw_profile, f"Rasa server of {target.name}, {conversations} at once")
-    return {"single": single, "loaded": loaded, "memory": memory.peaks}
+    return {"single": single, "loaded": loaded, "memory": meter.peaks, "cpu": meter.cpu}
 
 
 def _with_progress(work: Callable[[], LoadFigures], seconds: float) -> LoadFigures:
@@ -157,8 +154,9 @@ def report(runs: Dict[str, Dict[str, object]]) -> None:
         peaks = ", ".join(f"{process} {rss / 2**20:.0f} MB" for process, rss in run["memory"].items())
         print(f"peak memory under load, {name}: {peaks}")
         loaded = run["loaded"]
-        print(f"the load client itself, {name}: {loaded.client_cpu / loaded.seconds:.0%} "
-              f"of one core while {loaded.conversations} conversations ran")
+        busy = {**run["cpu"], "load client": loaded.client_cpu}
+        print(f"CPU under load, {name} (share of one core): " + ", ".join(
+            f"{process} {seconds / loaded.seconds:.0%}" for process, seconds in busy.items()))
     _targets(runs)
 
 
@@ -221,7 +219,7 @@ def bench(name: str, args: argparse.Namespace, redis_url: str) -> Dict[str, obje
                         rest_token=None if kind is StockRasa else stack.settings.secret("REST_APP_TOKEN"))
         processes = {child.name: child.process.pid for child in stack.children}
         rasa = [child.process.pid for child in stack.children if "Rasa server" in child.name]
-        return measure(target, processes, rasa, demo_parcels(var_dir / "carrier.db"),
+        return measure(target, processes, rasa, example_parcels(var_dir / "carrier.db"),
                        args.conversations, args.seconds, args.profile)
     finally:
         stack.stop()

@@ -1,8 +1,8 @@
 """Starts the whole assistant with one command: `python -m commands.launcher run`.
 
 Order: the model (trained only if its inputs changed), Redis (REDIS_URL or an embedded
-one), then the action server, the Rasa server, the handoff service and the knowledge
-editor service side by side.
+one), then the action server, the Rasa server, the handoff service, the knowledge
+editor service and the callback delivery worker side by side.
 A process that dies is started again, after a pause that grows while it keeps dying
 (commands/supervisor.py); Ctrl-C or SIGTERM stops them all.
 `--var-dir DIR` keeps data, secrets and logs in DIR instead of var/ (a second assistant
@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 
 from commands.processes import ChildProcess, answers, free_port
+from commands.first_run import guide
 from commands.redis_server import start_local_redis
 from commands.supervisor import Supervisor
 from foundation.settings import ROOT, Settings
@@ -56,7 +57,7 @@ class Stack:
         the tests' and the benchmark's."""
         settings = Settings(
             rasa_port=free_port(), actions_port=free_port(),
-            handoff_port=free_port(), knowledge_port=free_port(),
+            handoff_port=free_port(), knowledge_port=free_port(), delivery_port=free_port(),
             redis_url=redis_url or None,
             database_url=database_url or f"sqlite:///{var_dir / 'rasa.db'}",
             var_dir=var_dir,
@@ -92,7 +93,8 @@ class Stack:
     def ports(self) -> List[int]:
         """The ports this stack listens on, all of which must be free."""
         return [self.settings.rasa_port, self.settings.actions_port,
-                self.settings.handoff_port, self.settings.knowledge_port]
+                self.settings.handoff_port, self.settings.knowledge_port,
+                self.settings.delivery_port]
 
     def services(self, env: Dict[str, str]) -> List[Service]:
         """Every process but Redis, each with the URL that answers 200 once it serves."""
@@ -103,8 +105,11 @@ class Stack:
         ]
 
     def staff_services(self, env: Dict[str, str]) -> List[Service]:
-        """The agents' handoff service and the editors' knowledge service."""
+        """The agents' handoff service, the editors' knowledge service and the worker
+        that POSTs app back-ends' callbacks (delivery/worker.py)."""
         return [
+            (self._child("delivery worker", ["-m", "delivery.worker"], env, "delivery.log"),
+             f"http://{self.settings.host}:{self.settings.delivery_port}/health"),
             (self._child("handoff service", ["-m", "handoff.service"], env, "handoff.log"),
              f"{self.settings.handoff_url}/health"),
             (self._child("knowledge editor service", ["-m", "knowledge.service"], env,
@@ -125,7 +130,9 @@ class Stack:
                 "--port", str(port),
                 "--endpoints", "endpoints.yml",
                 "--credentials", "credentials.yml",
-                "--enable-api", "--auth-token", self.settings.auth_token]
+                # One argument: a token may start with "-", which argparse would take
+                # for an option.
+                "--enable-api", f"--auth-token={self.settings.auth_token}"]
         return (self._child(name, argv, env, log_name),
                 f"http://{self.settings.host}:{port}/webhooks/rest/")
 
@@ -149,6 +156,8 @@ class Stack:
             f"  Agent console:   {s.handoff_url}/console",
             f"  Supervisor view: {s.handoff_url}/supervisor",
             f"  Knowledge editor: {s.knowledge_url}/editor",
+            f"  App callbacks:   {os.environ.get('APP_CALLBACK_URL') or 'none'} "
+            f"(secret {s.secret_place('APP_CALLBACK_SECRET')}; log delivery.log)",
             "  A process that dies is restarted (pause 1 s, doubling up to 30 s).",
         ]
 
@@ -181,7 +190,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise SystemExit(
                 f"Port {port} on {host} is already in use (is the assistant running in "
                 "another terminal?). Stop that process or choose other ports with "
-                "RASA_PORT / ACTIONS_PORT / HANDOFF_PORT / KNOWLEDGE_PORT."
+                "RASA_PORT / ACTIONS_PORT / HANDOFF_PORT / KNOWLEDGE_PORT / DELIVERY_PORT."
             )
 
 
@@ -241,7 +250,7 @@ def serve(stack: Stack, starting: str) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         seconds = stack.start()
-        print(f"\nReady in {seconds:.0f} s.", *stack.summary(),
+        print(f"\nReady in {seconds:.0f} s.", *stack.summary(), *guide(settings),
               "Press Ctrl-C to stop everything.", sep="\n", flush=True)
         while not stopping:
             stack.supervise()
@@ -264,7 +273,7 @@ def main() -> None:
     args = parser.parse_args()
     settings, model = prepare(args.var_dir)
     sys.exit(serve(Stack(settings, model), "the action server, the Rasa server, the handoff "
-                                           "service and the knowledge editor"))
+                                           "service, the knowledge editor and the delivery worker"))
 
 
 if __name__ == "__main__":

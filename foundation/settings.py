@@ -11,6 +11,9 @@ one place an operator sets things is the environment:
   ACTIONS_PORT    action server (default 5055)
   HANDOFF_PORT    handoff service: agent console and API (default 5006)
   KNOWLEDGE_PORT  knowledge editor service and page (default 5007)
+  DELIVERY_PORT   the callback delivery worker's /health (default 5008; delivery/worker.py)
+  APP_CALLBACK_URL  where app back-ends' replies and agents' messages are POSTed,
+                  signed with APP_CALLBACK_SECRET (credentials.yml); empty (default): none
   RASA_AUTH_TOKEN token for Rasa's HTTP API; a random one is made when unset
   ACTION_SERVER_TIMEOUT  seconds the Rasa server waits for one action-server call
                   before apologising to the customer (default 10; bot/action_server_down.py)
@@ -30,6 +33,8 @@ machines:
   KNOWLEDGE_SECRET     signs editors' and reviewers' logins to the knowledge editor
   HANDOFF_CUSTOMER_KEY_SECRET  keys the case archive by a hash of the customer's
                        phone, never the number (action server and agent service)
+  IVR_CALLER_SECRET    keys IVR conversations by a hash of the caller's number
+  APP_CALLBACK_SECRET  signs the callbacks to app back-ends (foundation/signing.py)
 
 The embedded Redis (no REDIS_URL) requires a password too, generated once and kept in
 var/secrets/REDIS_PASSWORD; the REDIS_URL handed to every process carries it.
@@ -52,6 +57,8 @@ SHARED_SECRETS = (
     "HANDOFF_SECRET",
     "KNOWLEDGE_SECRET",
     "HANDOFF_CUSTOMER_KEY_SECRET",
+    "IVR_CALLER_SECRET",
+    "APP_CALLBACK_SECRET",
 )
 
 
@@ -62,6 +69,7 @@ class Settings:
     actions_port: int = 5055
     handoff_port: int = 5006
     knowledge_port: int = 5007
+    delivery_port: int = 5008
     redis_url: Optional[str] = None
     database_url: str = f"sqlite:///{VAR / 'rasa.db'}"
     auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
@@ -77,6 +85,7 @@ class Settings:
             actions_port=int(env.get("ACTIONS_PORT", defaults.actions_port)),
             handoff_port=int(env.get("HANDOFF_PORT", defaults.handoff_port)),
             knowledge_port=int(env.get("KNOWLEDGE_PORT", defaults.knowledge_port)),
+            delivery_port=int(env.get("DELIVERY_PORT", defaults.delivery_port)),
             redis_url=env.get("REDIS_URL") or None,
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             auth_token=env.get("RASA_AUTH_TOKEN") or defaults.auth_token,
@@ -134,6 +143,8 @@ class Settings:
             "RASA_URL": self.rasa_url,
             "RASA_AUTH_TOKEN": self.auth_token,
             "HANDOFF_HOST": self.host,
+            "DELIVERY_PORT": str(self.delivery_port),
+            "APP_CALLBACK_URL": os.environ.get("APP_CALLBACK_URL", ""),
             "HANDOFF_PORT": str(self.handoff_port),
             "HANDOFF_USERS_FILE": str(self.users_file),
             "KNOWLEDGE_HOST": self.host,

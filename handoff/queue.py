@@ -60,6 +60,7 @@ from handoff.queue_records import (
     SkillStats,
     Ticket,
 )
+from foundation.redis_client import connect
 
 DEFAULT_SKILLS = ("tracking", "returns", "complaints", "general")
 _LUA = Path(__file__).resolve().parent / "lua"
@@ -134,7 +135,7 @@ class HandoffQueue:
 
     @classmethod
     def from_url(cls, url: str, settings: Optional[QueueSettings] = None) -> "HandoffQueue":
-        return cls(redis.Redis.from_url(url, decode_responses=True), settings)
+        return cls(connect(url), settings)
 
     async def disconnect(self) -> None:
         await self.redis.close(close_connection_pool=True)

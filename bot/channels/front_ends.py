@@ -9,6 +9,8 @@ customer VIP. The request body says none of that. Configured in credentials.yml:
         token: ${REST_APP_TOKEN}  # sent as "Authorization: Bearer <token>"
         channel: app              # what the actions see as the input channel
         may_mark_vip: true        # its metadata {"vip": true} is believed
+        callback_url: ${APP_CALLBACK_URL}        # optional: replies are POSTed there,
+        callback_secret: ${APP_CALLBACK_SECRET}  # signed (delivery/targets.py)
 
 An empty token switches that front end off.
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional
 
 from bot.channels.message_checks import MessageRejected
+from delivery.targets import CallbackTarget, callback_target
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,8 @@ class FrontEnd:
     token: str
     channel: str
     may_mark_vip: bool
+    # Where its replies and agents' messages are POSTed; None: in the HTTP answer.
+    callback: Optional[CallbackTarget] = None
 
 
 class FrontEnds:
@@ -82,6 +87,9 @@ class FrontEnds:
             )
         return found[0]
 
+    def named(self, name: str) -> Optional[FrontEnd]:
+        return next((f for f in self.front_ends if f.name == name), None)
+
 
 def _front_end(entry: Any) -> FrontEnd:
     if not isinstance(entry, dict):
@@ -99,4 +107,4 @@ def _front_end(entry: Any) -> FrontEnd:
     if not isinstance(token, str) or (token and len(token) < MIN_TOKEN_CHARS):
         raise ValueError(f"REST front end {name}: the token must be at least {MIN_TOKEN_CHARS} "
                          "random characters (or empty to switch the front end off).")
-    return FrontEnd(name, token, channel, may_mark_vip)
+    return FrontEnd(name, token, channel, may_mark_vip, callback_target(name, entry))

@@ -12,6 +12,8 @@ from typing import Callable, Dict, Optional
 
 import redis.asyncio as redis
 
+from foundation.redis_client import connect
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
@@ -62,11 +64,8 @@ class MessageRateLimit:
     async def _count_in_redis(self, key: str) -> int:
         if self._redis is None:
             # Made on first use, inside the server's event loop.
-            self._redis = redis.Redis.from_url(
-                self.redis_url,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            )
+            self._redis = connect(self.redis_url, decode_responses=False,
+                                  timeout=REDIS_TIMEOUT_SECONDS)
         async with self._redis.pipeline(transaction=True) as pipe:
             count, _ = await pipe.incr(key).expire(key, 2 * WINDOW_SECONDS).execute()
         return int(count)

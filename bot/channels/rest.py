@@ -14,10 +14,16 @@ Same URL and body as Rasa's own `rest` channel (`POST /webhooks/rest/webhook` wi
 - a refused request gets a 4xx with a reason instead of a 500;
 - while the conversation store (the SQL tracker store) cannot be reached, a message gets
   a 503 `store_unavailable` with Retry-After: it was not processed and can be sent again
-  (bot/tracker_store_outage.py).
+  (bot/tracker_store_outage.py);
+- a front end with a `callback_url` gets its replies as Rasa's `callback` channel does:
+  the answer is a 202 `{"status": "accepted", "message_id": ...}` once the message is
+  processed, and every reply goes into the durable outbox, from which the delivery worker
+  POSTs it, signed, in order, retried for hours (delivery/), as it does the agents'
+  messages during a handoff.
 """
 import json
 import logging
+import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -37,6 +43,7 @@ from bot.channels.message_checks import (
 from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
 from bot.channels.trust import vouched
 from bot.tracker_store_outage import RETRY_AFTER_SECONDS, is_unreachable, log_unprocessed
+from delivery.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +59,22 @@ class CourierRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "CourierRestInput":
         credentials = credentials or {}
+        front_ends = FrontEnds.from_config(credentials.get("front_ends"))
+        redis_url = credentials.get("redis_url") or None
+        outbox = None
+        if any(front_end.callback for front_end in front_ends.front_ends):
+            if not redis_url:
+                raise ValueError("REST front ends with a callback_url need the channel's "
+                                 "redis_url: their replies wait in an outbox in Redis.")
+            outbox = Outbox.from_url(redis_url)
         return cls(
-            FrontEnds.from_config(credentials.get("front_ends")),
+            front_ends,
             MessageRateLimit(
-                credentials.get("messages_per_minute", DEFAULT_MESSAGES_PER_MINUTE),
-                credentials.get("redis_url") or None,
+                credentials.get("messages_per_minute", DEFAULT_MESSAGES_PER_MINUTE), redis_url
             ),
             max_message_chars=credentials.get("max_message_chars", DEFAULT_MAX_MESSAGE_CHARS),
             max_body_bytes=credentials.get("max_body_bytes", DEFAULT_MAX_BODY_BYTES),
+            outbox=outbox,
         )
 
     def __init__(
@@ -68,11 +83,13 @@ class CourierRestInput(RestInput):
         rate_limit: MessageRateLimit,
         max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        outbox: Optional[Outbox] = None,
     ) -> None:
         self.front_ends = front_ends
         self.rate_limit = rate_limit
         self.max_message_chars = max_message_chars
         self.max_body_bytes = max_body_bytes
+        self.outbox = outbox
 
     async def read_body(self, request: Request) -> bytes:
         """The request body, read only up to `max_body_bytes`."""
@@ -163,31 +180,72 @@ class CourierRestInput(RestInput):
                     rejection.as_dict(), status=rejection.status, headers=rejection.headers
                 )
 
+            front_end_name, sender = message["sender_id"].split(":", 1)
+            front_end = self.front_ends.named(front_end_name)
+            if front_end.callback and self.outbox:
+                message_id = uuid.uuid4().hex
+                outbox = OutboxOutput(self.outbox, front_end_name, sender, message_id)
+                failed = await self.process(on_new_message, outbox, message, message_id)
+                return failed or response.json(
+                    {"status": "accepted", "message_id": message_id, "replies": outbox.queued},
+                    status=202,
+                )
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
                     self.stream_response(on_new_message, **message),
                     content_type="text/event-stream",
                 )
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(output_channel=collector, **message))
-            except Exception as error:
-                if is_unreachable(error):
-                    return store_unavailable(error, message["sender_id"])
-                # Tell the client the reply failed instead of answering with silence.
-                logger.exception("Handling a REST message failed.")
-                return response.json(
-                    {
-                        "error": "assistant_error",
-                        "message": "The assistant could not answer just now. Please "
-                        "send the message again in a moment.",
-                        "responses": collector.messages,
-                    },
-                    status=503,
-                )
-            return response.json(collector.messages)
+            failed = await self.process(on_new_message, collector, message)
+            return failed or response.json(collector.messages)
 
         return webhook
+
+    @staticmethod
+    async def process(
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+        output: CollectingOutputChannel,
+        message: Dict[Text, Any],
+        message_id: Optional[str] = None,
+    ) -> Optional[HTTPResponse]:
+        """Has the assistant answer `message` into `output`; the error answer when it failed."""
+        try:
+            await on_new_message(UserMessage(output_channel=output, message_id=message_id, **message))
+        except Exception as error:
+            if is_unreachable(error):
+                return store_unavailable(error, message["sender_id"])
+            # Tell the client the reply failed instead of answering with silence.
+            logger.exception("Handling a REST message failed.")
+            return response.json(
+                {
+                    "error": "assistant_error",
+                    "message": "The assistant could not answer just now. Please "
+                    "send the message again in a moment.",
+                    "responses": output.messages,
+                },
+                status=503,
+            )
+        return None
+
+
+class OutboxOutput(CollectingOutputChannel):
+    """Puts each reply into the outbox as it is made, for the delivery worker to POST."""
+
+    def __init__(self, outbox: Outbox, front_end: str, sender: str, in_reply_to: str) -> None:
+        super().__init__()
+        self.outbox = outbox
+        self.front_end = front_end
+        self.sender = sender
+        self.in_reply_to = in_reply_to
+        self.queued = 0
+
+    async def _persist_message(self, message: Dict[Text, Any]) -> None:
+        await super()._persist_message(message)
+        reply = {key: value for key, value in message.items() if key != "recipient_id"}
+        await self.outbox.put(f"{self.front_end}:{self.sender}", self.front_end, {
+            "sender": self.sender, "from": "bot", "in_reply_to": self.in_reply_to, "message": reply,
+        })
+        self.queued += 1
 
 
 def store_unavailable(error: Exception, sender_id: Text) -> HTTPResponse:

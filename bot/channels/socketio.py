@@ -13,6 +13,8 @@ Shaped after Rasa's `SocketIOInput` (same events), with these changes:
   saying why; a malformed event cannot crash the handler; the web chat is never VIP;
 - a message the assistant fails to answer gets a reply asking to send it again, one of
   its own while the conversation store cannot be reached (bot/tracker_store_outage.py);
+- the bot's texts are sent as the widget's markdown showing them as written, line by
+  line (foundation/markdown.py);
 - with a `redis_url` the server shares a JSON message bus (foundation/message_bus.py),
   so any process (another Rasa instance, the handoff service) can emit to any
   customer's socket.
@@ -38,6 +40,7 @@ from bot.channels.message_checks import (
     check_text,
 )
 from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
+from foundation.markdown import plain_text_as_markdown
 from bot.channels.trust import vouched
 from bot.tracker_store_outage import is_unreachable, log_unprocessed
 from foundation.language import SIMPLIFIED, detect_language
@@ -172,7 +175,7 @@ class CourierSocketIOInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:
-            output_channel = SocketIOOutput(sio, self.bot_message_evt)
+            output_channel = WebChatOutput(sio, self.bot_message_evt)
             data = data if isinstance(data, dict) else {}
             session = await sio.get_session(sid, namespace=self.namespace)
             # The conversation this socket was confirmed in; a session_id in the
@@ -240,6 +243,16 @@ class CourierSocketIOInput(SocketIOInput):
             room=sid,
             namespace=self.namespace,
         )
+
+
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output, its texts made markdown that shows them as written."""
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        text = response.get("text") if isinstance(response, dict) else None
+        if isinstance(text, str):
+            response = {**response, "text": plain_text_as_markdown(text)}
+        await super()._send_message(socket_id, response)
 
 
 def allowed_origins(configured: Any) -> Optional[List[Text]]:

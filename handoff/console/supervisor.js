@@ -1,7 +1,8 @@
 /*
  * The supervisor page (/supervisor): who is online or away with their load, queue
- * lengths and longest waits per team, overdue alerts, and the callback tickets
- * customers left, each closed with "done" and an outcome.
+ * lengths and longest waits per team, overdue alerts, the callback tickets
+ * customers left, each closed with "done" and an outcome, and the app callbacks
+ * (delivery/) given up on, each replayed with a click.
  *
  * Live from the websocket (/ws) and GET /api/supervisor/overview, refreshed every few
  * seconds anyway so the page is right even after missed events. All texts from the
@@ -65,11 +66,13 @@
       onMessage: onLive,
       onState: (s, seconds) => showConnection($("#conn-banner"), $("#conn-dot"), s, seconds),
       onRefused: (reason) => signOut(`实时连接被拒绝，请重新登录。 ${reason}`),
-      onOpen: () => { refreshOverview(); refreshCallbacks(); },
+      onOpen: () => { refreshOverview(); refreshCallbacks(); refreshDeadLetters(); },
     });
     state.socket.start();
     state.timers.push(setInterval(refreshOverview, OVERVIEW_SECONDS * 1000));
     state.timers.push(setInterval(refreshCallbacks, CALLBACKS_SECONDS * 1000));
+    state.timers.push(setInterval(refreshDeadLetters, CALLBACKS_SECONDS * 1000));
+    $("#replay-all").onclick = () => replay("/api/deliveries/dead/replay");
     state.timers.push(setInterval(tick, 1000));
     try {
       state.options = await api.get("/api/options");
@@ -78,6 +81,7 @@
     }
     refreshOverview();
     refreshCallbacks();
+    refreshDeadLetters();
   }
 
   // ---- Live events -----------------------------------------------------------
@@ -300,6 +304,46 @@
       h("div", { class: "row" }, category, department), disposition, error,
       h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "完成 Done"),
         h("button", { type: "button", class: "ghost", onclick: cancel }, "取消 Cancel")));
+  }
+
+  // ---- Undelivered app callbacks ---------------------------------------------
+
+  async function refreshDeadLetters() {
+    if (!session.token) return;
+    try {
+      const reply = await api.get("/api/deliveries/dead");
+      const dead = reply.dead_letters || [];
+      fill($("#dead-letters"), dead.map(deadLetterItem));
+      $("#no-dead-letters").hidden = dead.length > 0;
+      $("#replay-all").hidden = dead.length === 0;
+      $("#dead-letter-count").textContent = String(reply.count || 0);
+    } catch (e) {
+      if (e.status !== 401) toast(errorText(e), "error");
+    }
+  }
+
+  function deadLetterItem(d) {
+    const body = d.message || {};
+    const who = body.from === "agent" ? `坐席 ${body.agent_name || ""}` : "机器人 bot";
+    return h("li", { dataset: { deadLetter: d.id, conversation: d.conversation_id } },
+      h("div", { class: "row" }, h("strong", {}, d.conversation_id), " · ", who,
+        h("span", { class: "spacer" }),
+        h("span", { class: "small muted", title: dateTime(d.died) }, `放弃于 ${clock(d.died)}`)),
+      h("div", { class: "message" }, (body.message && body.message.text) || "（无文字 no text）"),
+      h("div", { class: "small bad" }, `${d.attempts} 次尝试 attempts · ${d.last_error}`),
+      h("div", { class: "row" }, h("button", { type: "button", class: "primary",
+        onclick: () => replay(`/api/deliveries/dead/${encodeURIComponent(d.id)}/replay`) },
+      "重发 ", h("small", { lang: "en" }, "Replay"))));
+  }
+
+  async function replay(path) {
+    try {
+      const reply = await api.post(path, {});
+      toast(`已重新排队 ${reply.replayed.length} 条。 Queued again.`, "info");
+    } catch (e) {
+      toast(errorText(e), "error");
+    }
+    refreshDeadLetters();
   }
 
   window.handoffSupervisor = { state };

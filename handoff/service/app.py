@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Dict
 
 import aiohttp
-import redis.asyncio as redis
 from redis.exceptions import RedisError
 from sanic import Sanic
 from sanic.request import Request
@@ -32,6 +31,7 @@ from handoff.cases import CaseArchive
 from handoff.notes import ConversationNotes
 from handoff.position_notices import PositionNotices
 from handoff.queue import HandoffQueue, QueueSettings
+from foundation.redis_client import connect
 from handoff.service.console_hub import ConsoleHub
 from handoff.service.customer_messages import CustomerMessenger
 from handoff.service.event_relay import DEFAULT_EVENTS_STREAM, EventRelay
@@ -41,6 +41,7 @@ from handoff.service.routes.agents import agents
 from handoff.service.routes.callbacks import callbacks
 from handoff.service.routes.console_socket import console_socket
 from handoff.service.routes.conversations import conversations
+from handoff.service.routes.deliveries import deliveries
 from handoff.service.routes.login import login
 from handoff.service.routes.options import options
 from handoff.service.routes.pages import pages
@@ -115,14 +116,16 @@ def create_app(settings: ServiceSettings) -> Sanic:
     _add_outage_handlers(app)
     add_openapi_route(app, OPENAPI_FILE)
     add_staff_toolkit_route(app)
-    app.blueprint([pages, login, agents, conversations, options, callbacks, supervisor, console_socket])
+    app.blueprint([pages, login, agents, conversations, options, callbacks, supervisor, deliveries,
+                   console_socket])
     return app
 
 
 def _set_up_context(ctx, settings: ServiceSettings, queue_settings: QueueSettings) -> None:
     """The service's parts in app.ctx, and its background jobs started."""
-    # One connection pool for the queue, the consoles' channel, the event stream and logins.
-    ctx.redis = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    # One connection pool for the queue, the consoles' channel, the event stream and
+    # logins; it reconnects by itself after Redis restarts (foundation/redis_client.py).
+    ctx.redis = connect(settings.redis_url)
     ctx.queue = HandoffQueue(ctx.redis, queue_settings)
     ctx.signer = TokenSigner(settings.secret)
     ctx.throttle = LoginThrottle(ctx.redis, queue_settings.key_prefix)

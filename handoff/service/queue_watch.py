@@ -4,6 +4,10 @@ Every few seconds agents whose heartbeat stopped lose their chats to the front o
 queue (their customers are told), SLA breaches are raised, waiting customers hear their
 new place in line, and in push mode waiting conversations are assigned to agents with
 room. The routes call it too, when they change the queue.
+
+While Redis is down no console can renew its lease, so silence then is no sign of a
+gone agent: after an outage, leases run out again only once a whole lease has passed,
+time for every open console to send a heartbeat.
 """
 import asyncio
 import logging
@@ -47,24 +51,38 @@ class QueueWatch:
         self.notices = notices
         self.push_assignment = push_assignment
         self.position_update_seconds = position_update_seconds
+        self._redis_failed = False
+        self._leases_run_from = 0.0  # time.time() from which leases may run out
 
     async def run(self) -> None:
         while True:
             try:
                 await self.tick()
             except RedisError as error:
+                self._redis_failed = True
                 logger.error("Queue watch: Redis failed (%s); trying again.", error)
             except Exception:  # the clock must keep going
                 logger.exception("Queue watch failed; trying again.")
             await asyncio.sleep(TICK_SECONDS)
 
     async def tick(self) -> None:
-        await self.requeued(await self.queue.expire_leases())
+        await self.requeued(await self._expire_leases())
         for breach in await self.queue.overdue():
             await self._raise(breach)
         await self.assign_waiting(self.queue.settings.skills)
         if await self.notices.take_turn(self.position_update_seconds):
             await self.tell_positions()
+
+    async def _expire_leases(self) -> List[Requeued]:
+        now = time.time()
+        if self._redis_failed:
+            # Every console gets a lease's time to renew it; a tick failing again
+            # meanwhile starts the wait anew.
+            self._redis_failed = False
+            self._leases_run_from = now + self.queue.settings.lease_seconds
+        if now < self._leases_run_from:
+            return []
+        return await self.queue.expire_leases(now)
 
     async def on_notification(self, notification: Dict[str, Any]) -> None:
         if notification.get("type") == "enqueued":

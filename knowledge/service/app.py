@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Optional
 
 import redis
-import redis.asyncio as aioredis
 from sanic import Sanic
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
@@ -17,6 +16,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from foundation.redis_client import connect
 from foundation.settings import VAR
 from foundation.staff.auth import TokenSigner, hash_password, load_users
 from foundation.staff.login_throttle import LocalLoginThrottle, LoginThrottle
@@ -122,7 +122,7 @@ async def _set_up_context(ctx, settings: EditorSettings) -> None:
     ctx.decoy_hash = hash_password(secrets.token_urlsafe(16))
     if settings.redis_url:
         ctx.notices = redis.Redis.from_url(settings.redis_url)
-        ctx.throttle_redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+        ctx.throttle_redis = connect(settings.redis_url)
         ctx.throttle = LoginThrottle(ctx.throttle_redis, settings.key_prefix)
     else:
         ctx.notices = ctx.throttle_redis = None

@@ -2,6 +2,8 @@
 
 import pytest
 
+from commands.first_run import example_parcels
+
 @pytest.fixture()
 def open_chat(browser, stack, tmp_path):
     """Opens the chat page in chromium with the given browser language."""
@@ -52,3 +54,16 @@ def test_customer_text_is_shown_as_text_not_markup(page):
 def test_english_browser_is_greeted_in_english(open_chat):
     page = open_chat("en-US")
     wait_for_bot(page, "I'm the courier's assistant")
+
+
+def test_a_tracking_timeline_shows_line_by_line(page, stack):
+    number = example_parcels(stack.settings.var_dir / "carrier.db")["in_transit"]
+    wait_for_bot(page, "快递客服助手")
+    send(page, number)
+    wait_for_bot(page, "物流记录")
+    answer = page.locator(".rw-response", has_text="物流记录").first
+    lines = [line for line in answer.inner_text().split("\n") if line.strip()]
+    # The status, the promise, the heading and each scan of the timeline on lines of their own.
+    assert len(lines) >= 4, lines
+    assert any(line.startswith("物流记录") for line in lines)
+    assert "\\" not in answer.inner_text()  # escapes are markdown's, never shown

@@ -59,3 +59,24 @@ def test_a_pickle_on_the_bus_is_not_run_and_json_still_reaches_the_customer(stac
 
     asyncio.run(scenario())
     assert not planted.exists()
+
+
+def test_each_reply_reaches_the_web_chat_once(stack):
+    # The Rasa server delivers to its own sockets directly and publishes for other
+    # processes' sockets; its own copy coming back over Redis must not show twice.
+    async def scenario() -> list:
+        customer = WebChat(stack)
+        await customer.open()
+        await customer.send("运费怎么算")
+        replies = [await customer.reply()]
+        try:
+            while True:
+                replies.append(await customer.reply(timeout=1.5))
+        except asyncio.TimeoutError:
+            pass
+        await customer.close()
+        return replies
+
+    replies = asyncio.run(scenario())
+    texts = [reply.get("text") for reply in replies]
+    assert texts and len(texts) == len(set(texts)), texts

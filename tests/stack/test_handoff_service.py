@@ -420,7 +420,7 @@ def test_agent_and_customer_talk_through_the_service(stack, redis_url, service):
             status, body = await w.api.call("GET", "/api/queues", token=ana)
             waiting = next(q for q in body["queues"] if q["skill"] == "tracking")["waiting"]
             assert [c["conversation_id"] for c in waiting] == [conversation]
-            assert waiting[0]["position"] == 1 and waiting[0]["summary"].startswith("Tracking")
+            assert waiting[0]["position"] == 1 and waiting[0]["summary"].startswith("查件")
             assert waiting[0]["overdue"] is False
 
             status, body = await w.api.call("POST", "/api/claim", token=ana)

@@ -131,6 +131,8 @@ def test_a_conversation_over_its_messages_per_minute_gets_a_429_with_retry_after
         ([{**CONFIG[0], "name": "App:1"}], "name"),
         ([CONFIG[0], {**CONFIG[1], "name": "app"}], "differ"),
         ([CONFIG[0], {**CONFIG[1], "token": APP_TOKEN}], "same token"),
+        ([{**CONFIG[0], "callback_url": "https://app.example.com/hook"}], "callback_secret"),
+        ([{**CONFIG[0], "callback_url": "app.example.com", "callback_secret": "s" * 20}], "http"),
     ],
 )
 def test_a_front_end_configuration_mistake_stops_the_start(config, problem):
@@ -143,3 +145,15 @@ def test_a_front_end_with_an_empty_token_is_switched_off():
     with pytest.raises(MessageRejected):
         front_ends.authenticate("Bearer ")
     assert [f.name for f in front_ends.front_ends] == ["app"]
+
+
+def test_replies_go_by_callback_only_for_a_front_end_with_a_callback_url():
+    with_callback = {**CONFIG[0], "callback_url": "https://app.example.com/hook", "callback_secret": "s" * 20}
+    channel = CourierRestInput.from_credentials({"front_ends": [with_callback, CONFIG[1]],
+                                                 "redis_url": "redis://127.0.0.1:1/0"})
+    assert channel.outbox is not None
+    assert channel.front_ends.named("app").callback.url == "https://app.example.com/hook"
+    assert channel.front_ends.named("ivr").callback is None
+    assert CourierRestInput.from_credentials({"front_ends": CONFIG}).outbox is None
+    with pytest.raises(ValueError, match="redis_url"):
+        CourierRestInput.from_credentials({"front_ends": [with_callback]})

@@ -1,0 +1,1 @@
+"""Figures for managers and planners, read from what the other parts record."""
