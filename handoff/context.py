@@ -2,10 +2,12 @@
 
 `build_context` reads the conversation's Rasa tracker as JSON (what
 `GET /conversations/{id}/tracker` returns, or `tracker.current_state()` in an action)
-so the agent need not ask again what the customer already told the bot: one English
-summary line, the parcels and returns mentioned, the slots, every classified message,
-the transcript, and what came before (earlier cases of the customer, earlier sessions
-of this conversation).
+so the agent need not ask again what the customer already told the bot: a one-line
+summary in Chinese, the agents' language (`summary`), and in English (`summary_en`),
+the parcels and returns mentioned, the slots, every classified message, the
+transcript, and what came before (earlier cases of the customer, earlier sessions of
+this conversation). The reason and the slots come with human names in both languages
+(`reason_name`, `slot_names`); the words are in context_words.py.
 
 Everything but `earlier` is about the current session, the events after the last
 `session_started`. Times are epoch seconds, as in the handoff queue.
@@ -15,9 +17,14 @@ Personal data: until the customer has verified their phone by SMS code (the
 customer typed, since an unverified number may be anyone's.
 """
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
 from foundation.privacy import mask_phone, mask_text
+from handoff.context_words import (
+    BOT_ATTEMPTS, EN, LIST_SEPARATOR, ITEM_SEPARATOR, PART_SEPARATOR, PHRASES, QUOTE,
+    REASONS, SLOTS, TAIL, TOPICS, ZH, name, names,
+)
 from handoff.customer_keys import phone_key
 from handoff.routing import Route
 
@@ -29,34 +36,10 @@ HIDDEN_SLOTS = frozenset(
      "return_slot_options"}
 )
 
-# What the customer came for, in the order first asked; contract intents and the
-# fallback. Greetings, thanks and yes/no say nothing of the request.
-TOPICS = {
-    "track_parcel": "tracking",
-    "request_return": "return request",
-    "check_return_status": "return status",
-    "complain": "complaint",
-    "ask_faq": "question",
-    "request_human": "asked for a person",
-    "out_of_scope": "off-topic",
-    "nlu_fallback": "not understood",
-}
 # Topics whose own words matter to the agent: the latest such message is quoted.
 QUOTED_TOPICS = frozenset({"complain", "ask_faq"})
 # Topics whose repetition tells of a customer getting frustrated: they are counted.
 COUNTED_TOPICS = frozenset({"complain", "request_human", "nlu_fallback"})
-
-# What the bot already tried, by the action or response that did it.
-BOT_ATTEMPTS = {
-    "action_answer_tracking": "answered tracking",
-    "action_handle_complaint": "apologised",
-    "action_finish_return": "answered the return request",
-    "action_answer_return_status": "answered return status",
-    "utter_faq_topics": "listed FAQ topics",
-    "utter_default": "asked to rephrase",
-    "utter_out_of_scope": "declined off-topic",
-    "action_offer_human": "offered an agent",
-}
 
 
 def build_context(tracker: Dict[str, Any], route: Route, history: List[dict], now: float) -> dict:
@@ -79,11 +62,21 @@ def build_context(tracker: Dict[str, Any], route: Route, history: List[dict], no
         parcels.append(slots["tracked_parcel"])
     returns = _entity_values(messages, "return_number")
     phone = slots.get("verified_phone") or slots.get("phone_number")
+    shown_slots = {
+        name: mask_phone(value) if name == "phone_number" and not verified else value
+        for name, value in slots.items()
+        if name not in HIDDEN_SLOTS and value not in (None, "", [], {})
+    }
+    facts = _SummaryFacts(
+        session=current, messages=messages, parcels=parcels, returns=returns,
+        phone=phone, verified=verified, reason=route.reason, shown=shown,
+    )
     return {
         "conversation_id": tracker.get("sender_id"),
         "channel": tracker.get("latest_input_channel"),
         "language": slots.get("language"),
         "reason": route.reason,
+        "reason_name": names(REASONS, route.reason),
         "priority": route.priority,
         "skill": route.skill,
         "built_at": now,
@@ -92,16 +85,12 @@ def build_context(tracker: Dict[str, Any], route: Route, history: List[dict], no
             "verified": verified,
             "phone": phone if verified or not phone else mask_phone(phone),
         },
-        "summary": _summary(
-            current, messages, parcels, returns, phone, verified, route.reason, shown
-        ),
+        "summary": _summary(facts, ZH),
+        "summary_en": _summary(facts, EN),
         "parcels": parcels,
         "returns": returns,
-        "slots": {
-            name: mask_phone(value) if name == "phone_number" and not verified else value
-            for name, value in slots.items()
-            if name not in HIDDEN_SLOTS and value not in (None, "", [], {})
-        },
+        "slots": shown_slots,
+        "slot_names": {name: names(SLOTS, name) for name in shown_slots},
         "intents": [
             {
                 "text": shown(message.get("text") or ""),
@@ -154,65 +143,75 @@ def _earlier_sessions(sessions: List[List[dict]]) -> List[dict]:
     return earlier
 
 
-def _summary(
-    session: List[dict],
-    messages: List[dict],
-    parcels: List[str],
-    returns: List[str],
-    phone: Optional[str],
-    verified: bool,
-    reason: str,
-    shown: Callable[[str], str],
-) -> str:
-    """One line: what the customer wants, which parcels, who they are, what the bot
-    tried, and why it hands off. Cut in the middle if long, so the reason always shows."""
-    parts = [_topics(messages, shown)]
-    if parcels:
-        parts.append(_numbers("parcel", parcels))
-    if returns:
-        parts.append(_numbers("return", returns))
-    if phone:
-        parts.append(f"phone {mask_phone(phone)} {'verified' if verified else 'unverified'}")
-    failed = _failed_tracking_tries(session)
+@dataclass(frozen=True)
+class _SummaryFacts:
+    """What the summary tells, the same in either language."""
+
+    session: List[dict]
+    messages: List[dict]
+    parcels: List[str]
+    returns: List[str]
+    phone: Optional[str]
+    verified: bool
+    reason: str
+    shown: Callable[[str], str]  # masks what the customer typed until verified
+
+
+def _summary(facts: _SummaryFacts, lang: int) -> str:
+    """One line in the language `lang` (ZH or EN): what the customer wants, which
+    parcels, who they are, what the bot tried, and why it hands off. Cut in the middle
+    if long, so the reason always shows."""
+    parts = [_topics(facts.messages, facts.shown, lang)]
+    if facts.parcels:
+        parts.append(_numbers("parcel", facts.parcels, lang))
+    if facts.returns:
+        parts.append(_numbers("return", facts.returns, lang))
+    if facts.phone:
+        state = "verified" if facts.verified else "unverified"
+        parts.append(PHRASES[state][lang].format(mask_phone(facts.phone)))
+    failed = _failed_tracking_tries(facts.session)
     if failed:
-        parts.append(f"{failed} failed tr{'ies' if failed > 1 else 'y'} at number/code")
-    parts.append(_bot_attempts(session))
-    head, tail = "; ".join(parts), f" → {reason}."
+        parts.append(PHRASES["failed_tries" if failed > 1 else "failed_try"][lang].format(failed))
+    parts.append(_bot_attempts(facts.session, lang))
+    head = PART_SEPARATOR[lang].join(parts)
+    tail = TAIL[lang].format(name(REASONS, facts.reason, lang))
     room = SUMMARY_LENGTH - len(tail)
     if len(head) > room:
         head = head[: room - 1] + "…"
     return head[0].upper() + head[1:] + tail
 
 
-def _topics(messages: List[dict], shown: Callable[[str], str]) -> str:
+def _topics(messages: List[dict], shown: Callable[[str], str], lang: int) -> str:
     intents = [_intent(message) for message in messages]
     counts = Counter(intents)
     phrases = []
     for intent in dict.fromkeys(i for i in intents if i in TOPICS):
-        phrase = TOPICS[intent]
+        phrase = TOPICS[intent][lang]
         if intent in COUNTED_TOPICS and counts[intent] > 1:
             phrase += f" ×{counts[intent]}"
         if intent in QUOTED_TOPICS:
             latest = next(m for m in reversed(messages) if _intent(m) == intent)
-            phrase += f' "{_shortened(shown(latest.get("text") or ""))}"'
+            phrase += QUOTE[lang].format(_shortened(shown(latest.get("text") or "")))
         phrases.append(phrase)
-    return ", ".join(phrases) or "no clear request"
+    return LIST_SEPARATOR[lang].join(phrases) or PHRASES["no_request"][lang]
 
 
-def _numbers(kind: str, numbers: List[str]) -> str:
-    listed = ", ".join(numbers[:2])
+def _numbers(kind: str, numbers: List[str], lang: int) -> str:
+    listed = ITEM_SEPARATOR[lang].join(numbers[:2])
     more = f" +{len(numbers) - 2}" if len(numbers) > 2 else ""
-    return f"{kind}{'s' if len(numbers) > 1 else ''} {listed}{more}"
+    return PHRASES[kind + ("s" if len(numbers) > 1 else "")][lang].format(listed + more)
 
 
-def _bot_attempts(session: List[dict]) -> str:
+def _bot_attempts(session: List[dict], lang: int) -> str:
     actions = Counter(event.get("name") for event in session if event.get("event") == "action")
     attempts = [
-        phrase + (f" ×{actions[name]}" if actions[name] > 1 else "")
-        for name, phrase in BOT_ATTEMPTS.items()
+        words[lang] + (f" ×{actions[name]}" if actions[name] > 1 else "")
+        for name, words in BOT_ATTEMPTS.items()
         if actions[name]
     ]
-    return "bot " + ", ".join(attempts) if attempts else "bot tried nothing"
+    if not attempts:
+        return PHRASES["bot_nothing"][lang]
+    return PHRASES["bot"][lang].format(ITEM_SEPARATOR[lang].join(attempts))
 
 
 def _failed_tracking_tries(session: List[dict]) -> int:

@@ -413,6 +413,12 @@
 
   const shortId = (id) => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
 
+  /** A code with its human names from the context package ({zh, en}), the code as a
+   *  tooltip; without names (an older package) the console's own label of `kind`. */
+  const named = (names, kind, code) => (names
+    ? h("span", { title: code }, bi(names.zh, names.en))
+    : (kind ? label(kind, code) : h("code", {}, code)));
+
   /** One claimed conversation: a column with its messages, reply box and forms. */
   class Chat {
     constructor(id, view) {
@@ -491,7 +497,8 @@
           v.assigned_at ? h("span", { class: "small muted" }, "接入 ",
             h("span", { class: "live-age", dataset: { since: v.assigned_at } }, duration(now() - v.assigned_at))) : null),
         h("div", { class: "row small" },
-          priorityBadge(v.priority), label("reason", v.reason), " · ", label("skill", v.skill), " · ",
+          priorityBadge(v.priority), named(this.context && this.context.reason_name, "reason", v.reason),
+          " · ", label("skill", v.skill), " · ",
           label("channel", v.channel)));
       renderTabs();
     }
@@ -776,18 +783,20 @@
         ["语言 language", label("language", c.language)],
       ])),
       section("转人工原因", "Handoff", dl([
-        ["原因 reason", label("reason", c.reason)],
+        ["原因 reason", named(c.reason_name, "reason", c.reason)],
         ["优先级 priority", priorityBadge(c.priority)],
         ["技能组 skill", label("skill", chat.view ? chat.view.skill : c.skill)],
         ["转接时间 at", c.built_at ? clock(c.built_at) : "—"],
       ])),
-      section("机器人摘要", "Summary", h("p", { class: "ctx-summary" }, c.summary || "—")),
+      section("机器人摘要", "Summary", h("p", { class: "ctx-summary" }, c.summary || "—"),
+        c.summary_en ? h("p", { class: "ctx-summary-en small muted", lang: "en" }, c.summary_en) : null),
       section("包裹与退货", "Parcels & returns", dl([
         ["运单 parcels", list(c.parcels)],
         ["退货 returns", list(c.returns)],
       ])),
       section("已知信息", "Slots", slots.length
-        ? dl(slots.map(([name, value]) => [name, typeof value === "object" ? JSON.stringify(value) : String(value)]))
+        ? dl(slots.map(([name, value]) => [named((c.slot_names || {})[name], null, name),
+          typeof value === "object" ? JSON.stringify(value) : String(value)]))
         : h("p", { class: "muted" }, "—")),
       section("意图记录", "Intent history", intents.length
         ? h("table", { class: "intents" },

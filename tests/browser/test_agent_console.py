@@ -373,7 +373,7 @@ def see_the_transcript_and_context(console, chat) -> None:
     chat.locator(".msg.customer", has_text="转人工").wait_for(timeout=TIMEOUT)
     chat.locator(".msg.bot", has_text="转接人工客服").wait_for(timeout=TIMEOUT)
     context = console.locator("#context")
-    context.locator(".ctx-section", has_text="客户要求").wait_for(timeout=TIMEOUT)
+    context.locator(".ctx-section", has_text="转人工原因").filter(has_text="客户要求").wait_for(timeout=TIMEOUT)
     assert "request_human" in context.locator(".intents").inner_text()
     assert "%" in context.locator(".intents .conf").first.inner_text()
 
@@ -544,6 +544,27 @@ def test_an_agent_takes_answers_and_closes_a_web_chat_customer(pages, handoff, s
     expect(agent_row).to_have_attribute("data-presence", "offline", timeout=TIMEOUT)
     assert console.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('handoff'))") == []
     assert pages.dialogs == []
+
+
+def test_the_console_summarises_a_chinese_conversation_in_chinese(pages, handoff):
+    """Agents read Chinese first: the bot's summary, the reason and what the bot
+    remembered are in Chinese with the English after them, not in code names."""
+    console, _supervisor, _agent_row = see_the_agent_online(pages, handoff)
+    customer = pages.chat()
+    conversation_id = ask_for_a_person(customer)
+    chat = claim_the_next_chat(console, conversation_id)
+    expect(chat.locator(".chat-head")).to_contain_text("客户要求转人工", timeout=TIMEOUT)
+    context = console.locator("#context")
+    summary = context.locator(".ctx-summary")
+    expect(summary).to_have_text(re.compile(r"^要求转人工；.*→ 客户要求转人工。$"), timeout=TIMEOUT)
+    english = context.locator(".ctx-summary-en")
+    expect(english).to_have_text(re.compile(r"^Asked for a person; .*→ customer asked for a person\.$"))
+    assert english.get_attribute("lang") == "en"
+    handoff_facts = context.locator(".ctx-section", has_text="转人工原因").inner_text()
+    assert "客户要求转人工" in handoff_facts and "customer_request" not in handoff_facts
+    slots = context.locator(".ctx-section", has_text="已知信息").locator("dt")
+    expect(slots.filter(has_text="语言")).to_have_count(1)
+    assert "language" in slots.filter(has_text="语言").inner_text()  # the English name after it
 
 
 def test_an_agent_transfers_a_conversation_and_sets_themselves_away(pages, handoff):

@@ -6,7 +6,7 @@ import pytest
 from foundation.privacy import mask_text
 from handoff.context import build_context, customer_key
 from handoff.customer_keys import SECRET_VARIABLE
-from handoff.routing import Routing
+from handoff.routing import Route, Routing
 
 START = 1795400000.0  # a session an hour before the handoff
 HANDOFF = START + 3600
@@ -184,16 +184,37 @@ def test_header_says_where_the_conversation_comes_from_and_where_it_goes(context
     json.dumps(context, ensure_ascii=False)  # goes to the console as JSON
 
 
-def test_summary_is_one_english_line_with_parcel_attempts_and_reason(context):
-    summary = context["summary"]
-    assert "\n" not in summary and len(summary) <= 200
-    assert PARCEL in summary
-    assert summary.startswith('Tracking, complaint "显示签收了但我没收到"; ')
-    assert "1 failed try" in summary
-    assert "answered tracking" in summary and "offered an agent" in summary
-    assert summary.endswith("→ parcel_exception.")
+def test_summary_is_one_chinese_line_for_the_agents_with_the_customer_words_as_typed(context):
+    assert context["summary"] == (
+        "查件，投诉“显示签收了但我没收到”；运单 KD202611180005；手机 138****5678 未验证；"
+        "查单号/验证码失败 1 次；机器人已答查件、已致歉、已提议转人工 → 包裹异常。"
+    )
     # The earlier session's fee question is not what this handoff is about.
-    assert "question" not in summary
+    assert "咨询" not in context["summary"]
+
+
+def test_summary_has_an_english_twin_with_parcel_attempts_and_reason(context):
+    assert context["summary_en"] == (
+        'Tracking, complaint "显示签收了但我没收到"; parcel KD202611180005; '
+        "phone 138****5678 unverified; 1 failed try at number/code; "
+        "bot answered tracking, apologised, offered an agent → parcel exception."
+    )
+
+
+def test_reason_and_slots_have_human_names_in_both_languages(context):
+    assert context["reason_name"] == {"zh": "包裹异常", "en": "parcel exception"}
+    assert set(context["slot_names"]) == set(context["slots"])
+    assert context["slot_names"]["tracking_attempts"] == {"zh": "查件失败次数", "en": "failed tracking tries"}
+    assert context["slot_names"]["phone_number"] == {"zh": "手机号", "en": "phone number"}
+
+
+def test_a_reason_or_slot_without_a_name_shows_its_code_name():
+    tracker = not_received_conversation().tracker(loyalty_tier="gold")  # a slot added later
+    context = build_context(tracker, Route("new_reason", 3, "general"), [], HANDOFF)
+    assert context["reason_name"] == {"zh": "new_reason", "en": "new_reason"}
+    assert context["slot_names"]["loyalty_tier"] == {"zh": "loyalty_tier", "en": "loyalty_tier"}
+    assert context["summary"].endswith("→ new_reason。")
+    assert context["summary_en"].endswith("→ new_reason.")
 
 
 def test_summary_is_cut_before_the_reason_when_the_customer_says_a_lot(route):
@@ -214,11 +235,17 @@ def test_summary_is_cut_before_the_reason_when_the_customer_says_a_lot(route):
         chat.user(f"{waybill} 到底在哪里？已经等了很多天了，" * 3, "complain", 0.9)
         chat.action("action_handle_complaint")
         chat.action("action_offer_human")
-    summary = build_context(chat.tracker(), route, [], HANDOFF)["summary"]
+    context = build_context(chat.tracker(), route, [], HANDOFF)
+    summary = context["summary_en"]
     assert len(summary) == 200
     assert summary.startswith('Return request, complaint ×12 "KD202611180011 到底在哪里？已经…", ')
     assert "not understood ×2; parcels KD202611180000, KD202611180001" in summary
-    assert summary.endswith("… → parcel_exception.")
+    assert summary.endswith("… → parcel exception.")
+    summary = context["summary"]
+    assert len(summary) == 200
+    assert summary.startswith("申请退货，投诉 ×12“KD202611180011 到底在哪里？已经…”，")
+    assert "未能理解 ×2；运单 KD202611180000、KD202611180001 +10；" in summary
+    assert summary.endswith("… → 包裹异常。")
 
 
 def test_every_customer_message_is_listed_with_its_intent_and_confidence(context):
@@ -256,7 +283,8 @@ def test_an_unverified_customer_phone_is_masked_everywhere(context):
         "verified": False,
         "phone": "138****5678",
     }
-    assert "138****5678 unverified" in context["summary"]
+    assert "手机 138****5678 未验证" in context["summary"]
+    assert "phone 138****5678 unverified" in context["summary_en"]
     assert context["slots"]["phone_number"] == "138****5678"
     assert PHONE not in json.dumps(context)
 
@@ -267,8 +295,9 @@ def test_a_verified_customer_phone_is_shown_to_the_agent_but_not_in_the_summary(
         "verified": True,
         "phone": PHONE,
     }
-    assert "138****5678 verified" in verified_context["summary"]
-    assert PHONE not in verified_context["summary"]
+    assert "手机 138****5678 已验证" in verified_context["summary"]
+    assert "phone 138****5678 verified" in verified_context["summary_en"]
+    assert PHONE not in verified_context["summary"] + verified_context["summary_en"]
     assert verified_context["transcript"][4]["text"] == f"手机号{PHONE}"
 
 
@@ -302,7 +331,8 @@ def test_parcels_and_returns_mentioned_are_listed():
     context = build_context(chat.tracker(), route, [], HANDOFF)
     assert context["parcels"] == ["KD202611180099", PARCEL]  # tracked_parcel last
     assert context["returns"] == ["RT20261118001"]
-    assert "return RT20261118001" in context["summary"]
+    assert "退货单 RT20261118001" in context["summary"]
+    assert "return RT20261118001" in context["summary_en"]
 
 
 def test_only_slots_an_agent_can_use_are_shown(context):
@@ -359,7 +389,11 @@ def test_failed_tries_carried_over_from_an_earlier_session_are_not_counted():
     chat.user("转人工", "request_human", 0.98)
     chat.action("action_hand_off")
     route = Routing.load().route("customer_request", ["request_human"])
-    assert build_context(chat.tracker(), route, [], HANDOFF)["summary"] == (
+    context = build_context(chat.tracker(), route, [], HANDOFF)
+    assert context["summary"] == (
+        "要求转人工；运单 KD202611180005；手机 138****5678 未验证；机器人未作处理 → 客户要求转人工。"
+    )
+    assert context["summary_en"] == (
         "Asked for a person; parcel KD202611180005; phone 138****5678 unverified; "
-        "bot tried nothing → customer_request."
+        "bot tried nothing → customer asked for a person."
     )
