@@ -62,6 +62,9 @@ CATEGORIES = (
     "callback_promised",
     "not_resolved",
 )
+# Not an agent's choice: the case of a customer who left the queue before an agent took
+# them (said so, or their chat was gone); archived by the service.
+ABANDONED = "abandoned"
 # Who is responsible for what went wrong, or for the follow-up.
 DEPARTMENTS = (
     "customer_service",
@@ -194,7 +197,7 @@ class CaseArchive:
         Archiving a case again (a retry after a lost reply) changes nothing: the first
         one stays. Phone numbers in the free texts are masked.
         """
-        _check_choice("category", case.category, CATEGORIES)
+        _check_choice("category", case.category, CATEGORIES + (ABANDONED,))
         _check_choice("department", case.department, DEPARTMENTS)
         waiting_until = case.closed_at if case.assigned_at is None else case.assigned_at
         row = {

@@ -279,6 +279,13 @@ class HandoffQueue:
             raise NotAssigned(conversation_id)
         return _ticket(rest[0]) if status == "ok" else None
 
+    async def abandon(self, conversation_id: str) -> Optional[Ticket]:
+        """A waiting customer leaves the queue. Returns the ticket as it was; None when
+        the conversation is not waiting (an agent has it, or it is not handed off),
+        which is left as it is."""
+        status, *rest = await self._run("abandon", conversation_id)
+        return _ticket(rest[0]) if status == "ok" else None
+
     async def reopen(self, ticket: Ticket, now: Optional[float] = None) -> bool:
         """Undoes close() when what had to follow it failed: the conversation goes back to
         its agent (or to the front of its queue if they went offline). False when it

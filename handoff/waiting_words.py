@@ -6,8 +6,11 @@ that the agent will answer right there; the service's queue watch
 agent was lost that they are back at the front. Both count the customers ahead and
 round the minutes here.
 """
+import re
 from typing import NamedTuple, Optional
 
+from foundation.cue_words import CUES
+from foundation.language import fold_full_width, to_simplified
 from foundation.wording import Phrase, finish, say
 
 
@@ -73,3 +76,27 @@ def queue_position_text(
 def back_in_front_text(language: str) -> str:
     """For a customer whose agent was disconnected: they are first in line again."""
     return finish(say(_BACK_IN_FRONT, language), language)
+
+
+_LEFT_QUEUE = Phrase(
+    "好的，已为您取消排队，机器人继续为您服务。还有什么可以帮您？",
+    "All right, you have left the queue and the assistant is back with you. "
+    "What else can I do for you?",
+)
+# Said around a goodbye without changing it ("不用了，谢谢", "cancel please").
+_COURTESY = re.compile(r"^(?:好的|好|ok|okay)?(.*?)(?:了)?(?:谢谢|谢谢你|thanks|thankyou|please)?$")
+_PUNCTUATION = re.compile(r"[\s\W_]+")
+
+
+def says_leave_queue(text: str) -> bool:
+    """Whether a waiting customer's whole message says they no longer want an agent."""
+    plain = _PUNCTUATION.sub("", to_simplified(fold_full_width(text or "")).lower())
+    if not plain:
+        return False
+    core = _COURTESY.match(plain).group(1)
+    return any(_PUNCTUATION.sub("", cue) in (plain, core, core + "了") for cue in CUES["leave_queue"])
+
+
+def left_queue_text(language: str) -> str:
+    """For a customer who left the queue: the bot is back."""
+    return finish(say(_LEFT_QUEUE, language), language)

@@ -30,6 +30,7 @@ from sanic.exceptions import InvalidHeader
 from sanic.headers import parse_accept
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from redis.exceptions import RedisError
 from socketio import AsyncServer
 
 from bot.channels.chat_sessions import SessionSigner
@@ -40,7 +41,9 @@ from bot.channels.message_checks import (
     check_text,
 )
 from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
+from foundation.chat_presence import ChatPresence
 from foundation.markdown import plain_text_as_markdown
+from foundation.redis_client import connect
 from bot.channels.trust import vouched
 from bot.tracker_store_outage import is_unreachable, log_unprocessed
 from foundation.language import SIMPLIFIED, detect_language
@@ -131,6 +134,22 @@ class CourierSocketIOInput(SocketIOInput):
     allowed_origins: Optional[List[Text]] = None
     rate_limit: MessageRateLimit
 
+    _presence: Optional[ChatPresence] = None
+
+    async def _record_presence(self, conversation_id: Text, present: bool) -> None:
+        if not self.redis_url:
+            return
+        if self._presence is None:  # made on first use, inside the server's event loop
+            self._presence = ChatPresence(connect(self.redis_url))
+        try:
+            if present:
+                await self._presence.connected(conversation_id)
+            else:
+                await self._presence.gone(conversation_id)
+        except (RedisError, OSError) as error:
+            logger.warning("Could not record whether web chat %s is open (%s).",
+                           conversation_id, error)
+
     def _create_server(self) -> AsyncServer:
         client_manager = JsonRedisManager(self.redis_url) if self.redis_url else None
         return AsyncServer(
@@ -172,6 +191,18 @@ class CourierSocketIOInput(SocketIOInput):
                 sid, {"conversation_id": conversation_id}, namespace=self.namespace
             )
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+            await self._record_presence(conversation_id, present=True)
+
+        # The agent service lets a waiting customer whose chat stays closed leave the
+        # queue after a grace period (foundation/chat_presence.py).
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text, *_: Any) -> None:
+            try:
+                session = await sio.get_session(sid, namespace=self.namespace)
+            except KeyError:  # gone before it was ever connected
+                return
+            if session.get("conversation_id"):
+                await self._record_presence(session["conversation_id"], present=False)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None, *_: Any) -> None:

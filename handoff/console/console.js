@@ -14,6 +14,7 @@
     choiceSelect, signIn } = Staff;
 
   const QUEUE_REFRESH_SECONDS = 15;
+  const TYPING_EVERY_MS = 3000;
   const session = new Session("handoff.console");
   const api = new Api(session, () => signOut("登录已失效，请重新登录。 Your login has expired."));
 
@@ -155,7 +156,7 @@
         if (message.lease === false) leaseLost();
         break;
       case "queue":
-        if (["claimed", "assigned", "closed"].includes(message.event)) clearAlert(message.conversation_id, "waiting");
+        if (["claimed", "assigned", "closed", "abandoned"].includes(message.event)) clearAlert(message.conversation_id, "waiting");
         // (Our own close or transfer is reported by its request, not by this echo.)
         if (message.event === "closed" && state.chats.has(message.conversation_id)
             && !state.chats.get(message.conversation_id).leaving) {
@@ -455,6 +456,14 @@
           e.preventDefault();
           this.send();
         }
+      });
+      // The customer's web chat shows that the agent is typing; told again every few
+      // seconds while they type, as the chat hides it after a while.
+      this.typingToldAt = 0;
+      this.reply.addEventListener("input", () => {
+        if (!this.reply.value.trim() || Date.now() - this.typingToldAt < TYPING_EVERY_MS) return;
+        this.typingToldAt = Date.now();
+        api.post(`/api/conversations/${encodeURIComponent(this.id)}/typing`).catch(() => {});
       });
       this.sendButton = h("button", { type: "button", class: "primary send", onclick: () => this.send() }, "发送 ", h("small", { lang: "en" }, "Send"));
       this.sendError = h("p", { class: "form-error", role: "alert" });

@@ -125,6 +125,7 @@
     const names = {
       enqueued: ["进入队列", "enqueued"], callback: ["留言待回电", "callback"], claimed: ["被接入", "claimed"],
       assigned: ["已分配", "assigned"], transferred: ["被转接", "transferred"], closed: ["已结束", "closed"],
+      abandoned: ["客户已离开队列", "customer left the queue"],
     };
     const [zh, en] = names[message.event] || [message.event, ""];
     return bi(zh, en);

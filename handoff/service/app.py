@@ -15,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import OperationalError
 
+from foundation.chat_presence import ChatPresence
 from foundation.settings import VAR
 from foundation.staff.auth import TokenSigner, User, hash_password, load_users
 from foundation.staff.login_throttle import LoginThrottle
@@ -29,6 +30,7 @@ from foundation.staff.web import (
 from handoff.alerts import OverdueAlerts
 from handoff.cases import CaseArchive
 from handoff.notes import ConversationNotes
+from handoff.service.abandoning import Abandonment
 from handoff.position_notices import PositionNotices
 from handoff.queue import HandoffQueue, QueueSettings
 from foundation.redis_client import connect
@@ -67,6 +69,8 @@ class ServiceSettings:
     push_assignment: bool = False  # HANDOFF_ASSIGNMENT=push; pull (agents claim) otherwise
     position_update_seconds: float = 30.0
     events_stream: str = DEFAULT_EVENTS_STREAM
+    # How long a waiting customer's web chat may be gone before they leave the queue.
+    abandon_grace_seconds: float = 120.0
 
     @classmethod
     def from_environment(cls) -> "ServiceSettings":
@@ -90,6 +94,9 @@ class ServiceSettings:
                 env.get("HANDOFF_POSITION_UPDATE_SECONDS", defaults.position_update_seconds)
             ),
             events_stream=env.get("RASA_EVENTS_STREAM", defaults.events_stream),
+            abandon_grace_seconds=float(
+                env.get("HANDOFF_ABANDON_GRACE_SECONDS", defaults.abandon_grace_seconds)
+            ),
         )
 
 
@@ -143,7 +150,10 @@ def _set_up_context(ctx, settings: ServiceSettings, queue_settings: QueueSetting
         ctx.queue, ctx.hub, ctx.messenger, ctx.alerts, PositionNotices(ctx.queue),
         settings.push_assignment, settings.position_update_seconds,
     )
-    relay = EventRelay(ctx.redis, ctx.queue, ctx.hub, settings.events_stream)
+    ctx.abandonment = Abandonment(ctx.queue, ctx.rasa, ctx.messenger, ctx.archive, ctx.watch,
+                                  ChatPresence(ctx.redis), settings.abandon_grace_seconds)
+    ctx.watch.abandonment = ctx.abandonment
+    relay = EventRelay(ctx.redis, ctx.queue, ctx.hub, settings.events_stream, ctx.abandonment)
     ctx.suggestions = KnowledgeSuggestions()
     ctx.tasks = [
         asyncio.ensure_future(job)

@@ -4,18 +4,23 @@ Follows the Redis stream Rasa's event broker writes (bot/event_broker.py) and ha
 each customer message of a handed-off conversation to the consoles of its agent and of
 the supervisors. Every instance reads the whole stream and delivers to its own
 sockets, so a message reaches each console once.
+
+A waiting customer who says they no longer want a person ("不用了", "取消") leaves the
+queue at once (abandoning.py); said to an agent who has them, it is only relayed.
 """
 import asyncio
 import json
 import logging
-from typing import Dict
+from typing import Dict, Optional
 
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from foundation.privacy import mask_text
 from handoff.queue import HandoffQueue
+from handoff.service.abandoning import Abandonment
 from handoff.service.console_hub import ConsoleHub, envelope
+from handoff.waiting_words import says_leave_queue
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +28,13 @@ DEFAULT_EVENTS_STREAM = "rasa:events"
 
 
 class EventRelay:
-    def __init__(self, client: redis.Redis, queue: HandoffQueue, hub: ConsoleHub, stream: str) -> None:
+    def __init__(self, client: redis.Redis, queue: HandoffQueue, hub: ConsoleHub, stream: str,
+                 abandonment: Optional[Abandonment] = None) -> None:
         self.redis = client
         self.queue = queue
         self.hub = hub
         self.stream = stream
+        self.abandonment = abandonment
 
     async def run(self) -> None:
         """Follows the stream from its end at start-up; keeps its own position, so a
@@ -73,3 +80,7 @@ class EventRelay:
             "time": event.get("timestamp"),
         }
         await self.hub.deliver(envelope(message, agents=[ticket.agent_id], supervisors=True))
+        # Every instance reads every entry; the queue's abandon step lets one of them
+        # act, the others find the customer no longer waiting.
+        if self.abandonment and ticket.state == "waiting" and says_leave_queue(event.get("text")):
+            await self.abandonment.leave(ticket.conversation_id, "said so")

@@ -3,7 +3,8 @@
 Every few seconds agents whose heartbeat stopped lose their chats to the front of the
 queue (their customers are told), SLA breaches are raised, waiting customers hear their
 new place in line, and in push mode waiting conversations are assigned to agents with
-room. The routes call it too, when they change the queue.
+room. The routes call it too, when they change the queue. Waiting customers whose web
+chat has been gone for the grace period leave the queue (abandoning.py).
 
 While Redis is down no console can renew its lease, so silence then is no sign of a
 gone agent: after an outage, leases run out again only once a whole lease has passed,
@@ -53,6 +54,8 @@ class QueueWatch:
         self.position_update_seconds = position_update_seconds
         self._redis_failed = False
         self._leases_run_from = 0.0  # time.time() from which leases may run out
+        # abandoning.Abandonment, which needs this watch, so set once both exist.
+        self.abandonment = None
 
     async def run(self) -> None:
         while True:
@@ -67,6 +70,8 @@ class QueueWatch:
 
     async def tick(self) -> None:
         await self.requeued(await self._expire_leases())
+        if self.abandonment:
+            await self.abandonment.leave_gone(time.time())
         for breach in await self.queue.overdue():
             await self._raise(breach)
         await self.assign_waiting(self.queue.settings.skills)

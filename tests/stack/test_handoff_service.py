@@ -439,14 +439,23 @@ def test_agent_and_customer_talk_through_the_service(stack, redis_url, service):
             assert relayed["time"] > time.time() - 60
             await watching.expect("message", conversation_id=conversation, sender="customer")
 
-            while not chat.replies.empty():  # the bot's answers to the first message
-                chat.replies.get_nowait()
+            # After the bot's answers to the first message, the web chat said who
+            # took the conversation; the agent's message comes under their name.
+            shown = []
+            while "客服 Ana Li 已接入" not in shown:
+                shown.append((await chat.reply(10))["text"])
+            # While she writes, the web chat is told (and nothing is recorded).
+            typing = asyncio.Event()
+            chat.client.on("agent_typing", lambda *_: typing.set())
+            status, _ = await w.api.call("POST", f"/api/conversations/{conversation}/typing", token=ana)
+            assert status == 204
+            await asyncio.wait_for(typing.wait(), 10)
             status, body = await w.api.call(
                 "POST", f"/api/conversations/{conversation}/messages", token=ana,
                 json={"text": "您好，我是客服小李，马上为您查询。"},
             )
             assert status == 201, body
-            assert await chat.reply(10) == {"text": "您好，我是客服小李，马上为您查询。"}
+            assert await chat.reply(10) == {"text": "**客服 Ana Li**  \n您好，我是客服小李，马上为您查询。"}
             await chat.close()
             await watching.expect("message", conversation_id=conversation, sender="agent")
 
@@ -476,7 +485,7 @@ def test_notes_transfers_and_closing_archive_the_case_and_resume_the_bot(stack, 
     async def scenario(w: World) -> None:
         ana, bo = await w.api.login("ana"), await w.api.login("bo")
         async with Console(service, ana) as ana_console, Console(service, bo):
-            conversation = await w.hand_off("tracking", "快递被摔坏了", reason="complaint")
+            conversation = await w.hand_off("tracking", "快遞被摔壞了", "zh-Hant", reason="complaint")
             status, _ = await w.api.call("POST", "/api/claim", token=ana)
             assert status == 200
             status, body = await w.api.call(
@@ -528,7 +537,7 @@ def test_notes_transfers_and_closing_archive_the_case_and_resume_the_bot(stack, 
         )
         assert (case["agent_id"], case["reason"], case["skill"]) == ("ana", "complaint", "returns")
         assert [note["text"] for note in case["notes"]] == ["Customer sounds upset; parcel damaged."]
-        assert any(line["text"] == "快递被摔坏了" for line in case["transcript"])
+        assert any(line["text"] == "快遞被摔壞了" for line in case["transcript"])
         assert case["assigned_at"] and case["enqueued_at"]
 
         status, _ = await w.api.call("GET", f"/api/conversations/{conversation}", token=ana)
@@ -537,6 +546,14 @@ def test_notes_transfers_and_closing_archive_the_case_and_resume_the_bot(stack, 
 
         events = (await w.rasa.tracker(conversation))["events"]
         resumed = max(i for i, event in enumerate(events) if event["event"] == "resume")
+        # The customer heard each agent join, in their script, and the agent leave
+        # before the bot came back.
+        notices = [(i, event["text"]) for i, event in enumerate(events) if event["event"] == "bot"
+                   and event.get("metadata", {}).get("handoff") in ("agent_joined", "agent_left")]
+        assert [text for _, text in notices] == [
+            "客服 Ana Li 已接入", "客服 Bo Wang 已接入", "客服 Ana Li 已接入", "客服已結束會話，機器人繼續爲您服務",
+        ]
+        assert notices[-1][0] < resumed
         expect_rating = "handoff_closed" in await w.rasa.intents()
         assert body["rating_requested"] is expect_rating
         if expect_rating:  # the bot thanks the customer and asks for a rating

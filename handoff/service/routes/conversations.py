@@ -14,12 +14,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from foundation.language import SIMPLIFIED
 from foundation.staff.web import ApiError, authenticated, json_body
 from handoff.cases import CaseNote, ClosedCase
 from handoff.context import build_context
 from handoff.queue import AgentUnavailable, NotAssigned, UnknownConversation
 from handoff.queue_records import Ticket
 from handoff.routing import Route
+from handoff.service.routes.agents import announce_agent
 from handoff.service.routes.closing import archive_case, case_id, case_outcome
 from handoff.service.routes.requests import (
     MAX_TEXT_CHARS,
@@ -71,8 +73,8 @@ async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
     user = request.ctx.user
     text = text_field(json_body(request), "text", MAX_TEXT_CHARS)
     ticket = await conversation_of_user(request, conversation_id)
-    sent_at = await ctx.messenger.send(
-        conversation_id, text, {"agent": user.id, "agent_name": user.name}
+    sent_at = await ctx.messenger.send_from_agent(
+        conversation_id, text, user.id, user.name, ticket.language or SIMPLIFIED
     )
     try:
         await ctx.queue.record_agent_reply(conversation_id, by_agent=acting_agent(user))
@@ -96,6 +98,14 @@ async def send_message(request: Request, conversation_id: str) -> HTTPResponse:
     await ctx.hub.publish(message, agents=[ticket.agent_id, user.id], supervisors=True)
     logger.info("Agent %s replied in %s (%d characters).", user.id, conversation_id, len(text))
     return response.json({"message": message}, status=201)
+
+
+@conversations.post("/api/conversations/<conversation_id>/typing")
+@authenticated()
+async def agent_typing(request: Request, conversation_id: str) -> HTTPResponse:
+    await conversation_of_user(request, conversation_id)
+    await request.app.ctx.messenger.agent_typing(conversation_id)
+    return response.empty()
 
 
 @conversations.post("/api/conversations/<conversation_id>/notes")
@@ -128,6 +138,7 @@ async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
         )
     if agent_id is not None:
         await ctx.watch.assigned(placement.ticket)
+        await announce_agent(ctx, placement.ticket)
     else:
         await ctx.watch.queue_changed("transferred", conversation_id, skill)
         await ctx.watch.assign_waiting([skill])
@@ -181,6 +192,8 @@ async def _finish_closing(
             notes=notes,
             case_id=case_id(conversation_id, ticket.enqueued_at),
         ))
+        # Said before the bot takes over, so it comes before the bot's thanks.
+        await ctx.messenger.agent_left(conversation_id, ticket.language or SIMPLIFIED)
         rating_requested = await _back_to_the_bot(ctx, conversation_id)
     except Exception:
         # Rasa or the archive failed (503): archiving again keeps the first copy

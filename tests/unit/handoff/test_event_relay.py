@@ -54,7 +54,18 @@ def event(sender: str, kind: str, text: str = "", timestamp: float = 1_800_000_0
     return {"sender_id": sender, "event": json.dumps({"event": kind, "text": text, "timestamp": timestamp})}
 
 
-def relay(stream: EventStream, tickets: Tickets) -> Dict[str, Console]:
+class Leaving:
+    """Abandonment.leave, noting who left."""
+
+    def __init__(self) -> None:
+        self.left: List[str] = []
+
+    async def leave(self, conversation_id: str, why: str) -> bool:
+        self.left.append(conversation_id)
+        return True
+
+
+def relay(stream: EventStream, tickets: Tickets, leaving: Optional[Leaving] = None) -> Dict[str, Console]:
     """Runs the relay over the stream; what each console received."""
     consoles = {"ana": Console(), "bo": Console(), "chen": Console()}
 
@@ -63,7 +74,7 @@ def relay(stream: EventStream, tickets: Tickets) -> Dict[str, Console]:
         hub.connect(consoles["ana"], User("ana", "Ana Li", "agent", "", ["tracking"]))
         hub.connect(consoles["bo"], User("bo", "Bo Wang", "agent", "", ["returns"]))
         hub.connect(consoles["chen"], User("chen", "Chen Zhou", "supervisor", ""))
-        task = asyncio.create_task(EventRelay(stream, tickets, hub, STREAM).run())
+        task = asyncio.create_task(EventRelay(stream, tickets, hub, STREAM, leaving).run())
         while len(stream.read_from) < 2:
             await asyncio.sleep(0.01)
         task.cancel()
@@ -117,3 +128,22 @@ def test_the_relay_starts_at_the_end_of_the_stream():
     assert [m["text"] for m in consoles["ana"].received] == ["after"]
     # Then it goes on from the last entry it read.
     assert stream.read_from == ["2-0", "3-0"]
+
+
+def test_a_waiting_customer_who_says_they_no_longer_want_a_person_leaves_the_queue():
+    leaving = Leaving()
+    waiting = Ticket("c1", "tracking", 3, state="waiting")
+    asking = Ticket("c2", "tracking", 3, state="waiting")
+    stream = EventStream([], [event("c1", "user", "不用了，谢谢"), event("c2", "user", "我想取消订单")])
+    consoles = relay(stream, Tickets(waiting, asking), leaving)
+    assert leaving.left == ["c1"]
+    # The supervisors still read what was said.
+    assert [m["text"] for m in consoles["chen"].received] == ["不用了，谢谢", "我想取消订单"]
+
+
+def test_a_customer_with_an_agent_who_says_it_stays_and_the_agent_reads_it():
+    leaving = Leaving()
+    ticket = Ticket("c1", "tracking", 3, agent_id="ana", state="assigned")
+    consoles = relay(EventStream([], [event("c1", "user", "算了")]), Tickets(ticket), leaving)
+    assert leaving.left == []
+    assert [m["text"] for m in consoles["ana"].received] == ["算了"]

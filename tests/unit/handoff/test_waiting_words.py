@@ -2,7 +2,7 @@
 once when the action queues them, then whenever the service sees their place change."""
 import pytest
 
-from handoff.waiting_words import back_in_front_text, queue_position_text
+from handoff.waiting_words import back_in_front_text, left_queue_text, queue_position_text, says_leave_queue
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,21 @@ def test_a_customer_whose_agent_was_lost_hears_they_are_back_in_front():
         "the next free agent will be with you shortly."
     )
     assert "服務的客服連接中斷" in back_in_front_text("zh-Hant")
+
+
+@pytest.mark.parametrize(
+    "text", ["不用了", "不用了，谢谢", "取消", "算了吧！", "我不等了", "不用了謝謝", "Cancel", "never mind, thanks", "No thanks."],
+)
+def test_a_waiting_customer_can_say_they_no_longer_want_a_person(text):
+    assert says_leave_queue(text)
+
+
+@pytest.mark.parametrize("text", ["我想取消订单", "取消退货怎么办", "cancel my order", "还要等多久", ""])
+def test_a_question_with_such_a_word_in_it_is_not_a_goodbye(text):
+    assert not says_leave_queue(text)
+
+
+def test_a_customer_who_left_the_queue_is_told_the_bot_is_back_in_their_language():
+    assert left_queue_text("zh-Hans") == "好的，已为您取消排队，机器人继续为您服务。还有什么可以帮您？"
+    assert "取消排隊" in left_queue_text("zh-Hant")
+    assert left_queue_text("en").startswith("All right, you have left the queue")
