@@ -1,5 +1,6 @@
 """What the tests of the agent service and the knowledge editor service share: users
 files, the services as processes, and the browser their pages are tested in."""
+import asyncio
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ from commands.launcher import Stack
 from commands.processes import ChildProcess, free_port
 from foundation.settings import ROOT
 from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
+from handoff.queue import HandoffQueue, QueueSettings
 from foundation.staff.auth import hash_password
 
 
@@ -37,6 +39,19 @@ def write_users_file(path: Path, users: Dict[str, Dict[str, Any]]) -> Path:
 
 
 # Processes
+
+
+def queue_call(redis_url: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Calls one method of the handoff queue of the running stack (its key prefix and
+    settings come from the environment, as the stack's)."""
+    async def call():
+        queue = HandoffQueue.from_url(redis_url, QueueSettings.from_environment())
+        try:
+            return await getattr(queue, method)(*args, **kwargs)
+        finally:
+            await queue.disconnect()
+
+    return asyncio.run(call())
 
 
 def start_stack(model_path: Path, redis_url: str, var_dir: Path, database_url: str = "",

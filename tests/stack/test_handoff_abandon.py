@@ -14,28 +14,17 @@ from chat import WebChat, conversation_id, conversation_of, say, tracker
 from foundation.chat_presence import ChatPresence
 from foundation.redis_client import connect
 from handoff.cases import CaseArchive, cases_table
-from handoff.queue import HandoffQueue, QueueSettings
+from services import queue_call
 from handoff.queue_records import Presence
-
-
-def queue_call(method, *args, **kwargs):
-    async def call():
-        queue = HandoffQueue.from_url(os.environ["REDIS_URL"], QueueSettings.from_environment())
-        try:
-            return await getattr(queue, method)(*args, **kwargs)
-        finally:
-            await queue.disconnect()
-
-    return asyncio.run(call())
 
 
 @pytest.fixture
 def agent(stack, redis_url, monkeypatch):
     monkeypatch.setenv("REDIS_URL", redis_url)
     agent = f"agent-{uuid.uuid4().hex[:6]}"
-    queue_call("register_agent", agent, ["general", "tracking", "complaints"])
+    queue_call(os.environ["REDIS_URL"], "register_agent", agent, ["general", "tracking", "complaints"])
     yield agent
-    queue_call("set_presence", agent, Presence.OFFLINE)
+    queue_call(os.environ["REDIS_URL"], "set_presence", agent, Presence.OFFLINE)
 
 
 def wait_until_told(stack, sender: str, text: str, timeout: float = 30) -> None:
@@ -65,12 +54,12 @@ def archived(stack, sender: str):
 def test_a_waiting_customer_who_says_never_mind_leaves_at_once_and_the_bot_is_back(stack, agent):
     sender = uuid.uuid4().hex
     say(stack, "我要转人工", sender)
-    assert queue_call("ticket", conversation_id(sender)).state == "waiting"
+    assert queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(sender)).state == "waiting"
 
     assert say(stack, "不用了，谢谢", sender) == []  # the bot is still paused when it reads it
     wait_until_told(stack, sender, "好的，已为您取消排队，机器人继续为您服务。还有什么可以帮您？")
 
-    assert queue_call("ticket", conversation_id(sender)) is None
+    assert queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(sender)) is None
     assert tracker(stack, sender)["paused"] is False
     assert say(stack, "你好", sender)  # the bot answers again
     [case] = archived(stack, sender)
@@ -81,7 +70,7 @@ def test_a_waiting_customer_who_says_never_mind_leaves_at_once_and_the_bot_is_ba
 def test_a_customer_with_an_agent_who_says_it_is_not_dropped(stack, agent):
     with_agent, waiting = uuid.uuid4().hex, uuid.uuid4().hex
     say(stack, "我要转人工", with_agent)
-    assert queue_call("claim_next", agent).conversation_id == conversation_id(with_agent)
+    assert queue_call(os.environ["REDIS_URL"], "claim_next", agent).conversation_id == conversation_id(with_agent)
     say(stack, "talk to an agent please", waiting)
 
     say(stack, "算了", with_agent)
@@ -90,12 +79,12 @@ def test_a_customer_with_an_agent_who_says_it_is_not_dropped(stack, agent):
     # first's "算了" has been read too.
     wait_until_told(stack, waiting, "All right, you have left the queue")
 
-    ticket = queue_call("ticket", conversation_id(with_agent))
+    ticket = queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(with_agent))
     assert (ticket.state, ticket.agent_id) == ("assigned", agent)
     assert tracker(stack, with_agent)["paused"] is True
     assert archived(stack, with_agent) == []
-    assert queue_call("ticket", conversation_id(waiting)) is None
-    queue_call("close", conversation_id(with_agent))
+    assert queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(waiting)) is None
+    queue_call(os.environ["REDIS_URL"], "close", conversation_id(with_agent))
 
 
 def presence_call(redis_url, method, *args, **kwargs):
@@ -120,21 +109,21 @@ def test_a_customer_whose_chat_is_gone_past_the_grace_period_leaves_as_abandoned
     presence_call(redis_url, "gone", conversation_id(left), now=now - 1000)
 
     wait_until_told(stack, left, "好的，已为您取消排队")
-    assert queue_call("ticket", conversation_id(left)) is None
+    assert queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(left)) is None
     [case] = archived(stack, left)
     assert (case["category"], case["disposition"]) == ("abandoned", "chat gone")
 
     # Back within the grace period: still first in line.
     presence_call(redis_url, "connected", conversation_id(away_briefly))
-    assert queue_call("position", conversation_id(away_briefly)) == 1
+    assert queue_call(os.environ["REDIS_URL"], "position", conversation_id(away_briefly)) == 1
     assert archived(stack, away_briefly) == []
-    queue_call("close", conversation_id(away_briefly))
+    queue_call(os.environ["REDIS_URL"], "close", conversation_id(away_briefly))
 
 
 def test_a_gone_customer_whose_agent_is_lost_leaves_instead_of_waiting_again(stack, agent, redis_url):
     with_agent, sentinel = uuid.uuid4().hex, uuid.uuid4().hex
     say(stack, "我要转人工", with_agent)
-    assert queue_call("claim_next", agent).conversation_id == conversation_id(with_agent)
+    assert queue_call(os.environ["REDIS_URL"], "claim_next", agent).conversation_id == conversation_id(with_agent)
     say(stack, "我要转人工", sentinel)
     long_ago = time.time() - 1000
     presence_call(redis_url, "gone", conversation_id(with_agent), now=long_ago)
@@ -142,12 +131,12 @@ def test_a_gone_customer_whose_agent_is_lost_leaves_instead_of_waiting_again(sta
     # The service looks at both gone chats together: once the waiting one has left,
     # the one with an agent has been seen, and kept.
     wait_until_told(stack, sentinel, "好的，已为您取消排队")
-    assert queue_call("ticket", conversation_id(with_agent)).agent_id == agent
+    assert queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(with_agent)).agent_id == agent
 
     # The agent's console is lost: back in the queue, the customer is still gone.
-    queue_call("set_presence", agent, Presence.OFFLINE)
+    queue_call(os.environ["REDIS_URL"], "set_presence", agent, Presence.OFFLINE)
     wait_until_told(stack, with_agent, "好的，已为您取消排队")
-    assert queue_call("ticket", conversation_id(with_agent)) is None
+    assert queue_call(os.environ["REDIS_URL"], "ticket", conversation_id(with_agent)) is None
     assert [case["category"] for case in archived(stack, with_agent)] == ["abandoned"]
 
 

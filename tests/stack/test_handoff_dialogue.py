@@ -1,7 +1,6 @@
 """Handing a conversation to the agents' queue and taking it back, through the running
 assistant and a real Redis: queueing with a context package, the bot falling silent,
 callback messages when nobody is online, and the rating after the agent closes."""
-import asyncio
 import os
 import time
 import uuid
@@ -12,19 +11,8 @@ import requests
 from actions.handoff import rating_in
 from chat import conversation_id, say, tracker
 from handoff.cases import CaseArchive, ClosedCase
-from handoff.queue import HandoffQueue, QueueSettings
+from services import queue_call
 from handoff.queue_records import Presence
-
-
-def queue_call(redis_url, method, *args, **kwargs):
-    async def call():
-        queue = HandoffQueue.from_url(redis_url, QueueSettings.from_environment())
-        try:
-            return await getattr(queue, method)(*args, **kwargs)
-        finally:
-            await queue.disconnect()
-
-    return asyncio.run(call())
 
 
 @pytest.fixture

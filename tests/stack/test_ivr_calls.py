@@ -1,29 +1,17 @@
 """Whole phone calls through the IVR channel (/webhooks/ivr/turn) of the running
 assistant, as a scripted IVR front end makes them: one request per turn, speech as
 recognised text, keys as digits, silence and hang-ups as events."""
-import asyncio
 import itertools
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import pytest
 import requests
 
 from chat import conversation_id, conversation_tracker, front_end_headers, messages
-from handoff.queue import HandoffQueue, QueueSettings
+from services import queue_call
 from handoff.queue_records import Presence
-
-
-def queue_call(redis_url, method, *args, **kwargs):
-    async def call():
-        queue = HandoffQueue.from_url(redis_url, QueueSettings.from_environment())
-        try:
-            return await getattr(queue, method)(*args, **kwargs)
-        finally:
-            await queue.disconnect()
-
-    return asyncio.run(call())
 
 
 class Call:
