@@ -1,54 +1,17 @@
 """Whole phone calls through the IVR channel (/webhooks/ivr/turn) of the running
 assistant, as a scripted IVR front end makes them: one request per turn, speech as
 recognised text, keys as digits, silence and hang-ups as events."""
-import itertools
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import pytest
 import requests
 
-from chat import conversation_id, conversation_tracker, front_end_headers, messages
+from chat import conversation_id, conversation_tracker, messages
+from ivr_call import Call, conversation_of_call as _conversation
 from services import queue_call
 from handoff.queue_records import Presence
-
-
-class Call:
-    """One phone call as an IVR front end makes it."""
-
-    def __init__(self, stack, caller: Optional[str] = None, locale: str = "zh-CN") -> None:
-        self.url = f"{stack.settings.rasa_url}/webhooks/ivr/turn"
-        self.headers = front_end_headers(stack, "ivr")
-        self.call_id = uuid.uuid4().hex
-        self.caller = caller if caller is not None else "1390000" + uuid.uuid4().hex[:4].translate(
-            str.maketrans("abcdef", "123456"))
-        self.locale = locale
-        self.turns = itertools.count(1)
-        self.last: Dict[str, Any] = {}
-
-    def post(self, turn_id: Optional[str] = None, **given: Any) -> requests.Response:
-        body = {"call_id": self.call_id, "turn_id": turn_id or str(next(self.turns)),
-                "caller": self.caller, "dialled": "95311", "locale": self.locale, **given}
-        return requests.post(self.url, json=body, headers=self.headers, timeout=60)
-
-    def turn(self, **given: Any) -> Dict[str, Any]:
-        reply = self.post(**given)
-        assert reply.status_code == 200, reply.text
-        self.last = reply.json()
-        return self.last
-
-    def start(self) -> Dict[str, Any]:
-        return self.turn(event="start")
-
-    def say(self, text: str, confidence: float = 0.9) -> Dict[str, Any]:
-        return self.turn(text=text, confidence=confidence)
-
-    def press(self, digits: str) -> Dict[str, Any]:
-        return self.turn(digits=digits)
-
-    def spoken(self) -> str:
-        return "".join(self.last["prompts"])
 
 
 @pytest.fixture
@@ -204,13 +167,3 @@ def test_out_of_hours_a_callback_to_the_callers_number_is_confirmed_by_a_key(sta
     mine = [c for c in callbacks if c.ticket.conversation_id == _conversation(stack, call)]
     assert mine and mine[0].ticket.context["callback_phone"] == call.caller
     assert mine[0].ticket.channel == "ivr"
-
-
-def _conversation(stack, call: Call) -> str:
-    """The conversation id the channel files the caller under (an HMAC of the number)."""
-    import hashlib
-    import hmac
-
-    secret = stack.settings.secret("IVR_CALLER_SECRET").encode()
-    digest = hmac.new(secret, f"caller:{call.caller}".encode(), hashlib.sha256).hexdigest()
-    return f"ivr~{digest[:32]}"
