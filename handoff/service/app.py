@@ -150,6 +150,7 @@ def _set_up_context(ctx, settings: ServiceSettings, queue_settings: QueueSetting
         ctx.queue, ctx.hub, ctx.messenger, ctx.alerts, PositionNotices(ctx.queue),
         settings.push_assignment, settings.position_update_seconds,
     )
+    ctx.watch.agent_name = lambda agent_id: getattr(ctx.users.get(agent_id), "name", None)
     ctx.abandonment = Abandonment(ctx.queue, ctx.rasa, ctx.messenger, ctx.archive, ctx.watch,
                                   ChatPresence(ctx.redis), settings.abandon_grace_seconds)
     ctx.watch.abandonment = ctx.abandonment

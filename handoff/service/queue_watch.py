@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from dataclasses import asdict
-from typing import Any, Dict, Iterable, List
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from redis.exceptions import RedisError
 
@@ -52,6 +52,9 @@ class QueueWatch:
         self.notices = notices
         self.push_assignment = push_assignment
         self.position_update_seconds = position_update_seconds
+        # The display name of an agent id (the users file's `name`; the id when it has
+        # none); set by the app.
+        self.agent_name: Callable[[str], Optional[str]] = lambda agent_id: None
         self._redis_failed = False
         self._leases_run_from = 0.0  # time.time() from which leases may run out
         # abandoning.Abandonment, which needs this watch, so set once both exist.
@@ -112,7 +115,7 @@ class QueueWatch:
                 await self.assigned(ticket)
 
     async def assigned(self, ticket: Ticket) -> None:
-        """Tells the consoles that `ticket` went to its agent."""
+        """Tells the consoles that `ticket` went to its agent, and the customer who."""
         await self.alerts.clear(ticket.conversation_id)
         await self.hub.publish(
             {
@@ -128,6 +131,12 @@ class QueueWatch:
             supervisors=True,
         )
         await self.queue_changed("assigned", ticket.conversation_id, ticket.skill)
+        await self.announce_agent(ticket)
+
+    async def announce_agent(self, ticket: Ticket) -> None:
+        """Tells the customer of `ticket` who has just taken their conversation."""
+        name = self.agent_name(ticket.agent_id or "") or ticket.agent_id
+        await self.messenger.agent_joined(ticket.conversation_id, name, ticket.language or SIMPLIFIED)
 
     async def queue_changed(self, event: str, conversation_id: str, skill: str) -> None:
         await self.hub.publish(

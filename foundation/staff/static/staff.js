@@ -68,19 +68,24 @@ const Staff = (() => {
   // ---- Labels ----------------------------------------------------------------
 
   const LABELS = {
+    // Reasons and teams by their human names in both languages (as in the context
+    // package, handoff/context_words.py); the other kinds show Chinese and the code.
     reason: {
-      customer_request: "客户要求",
-      nlu_fallback: "未能理解",
-      faq_no_answer: "知识库无答案",
-      complaint: "投诉",
-      form_failed: "多次填写失败",
-      policy_exception: "政策例外",
-      parcel_exception: "包裹异常",
-      negative_sentiment: "客户不满",
-      vip: "VIP 客户",
-      action_error: "系统出错",
+      customer_request: ["客户要求转人工", "customer asked for a person"],
+      nlu_fallback: ["机器人未能理解", "bot did not understand"],
+      faq_no_answer: ["知识库无答案", "no answer in the FAQ"],
+      complaint: ["投诉", "complaint"],
+      form_failed: ["多次填写失败", "form failed repeatedly"],
+      policy_exception: ["政策例外", "policy exception"],
+      parcel_exception: ["包裹异常", "parcel exception"],
+      negative_sentiment: ["客户不满", "customer upset"],
+      vip: ["VIP 客户", "VIP customer"],
+      action_error: ["系统出错", "system error"],
     },
-    skill: { tracking: "查件组", returns: "退货组", complaints: "投诉组", general: "综合组" },
+    skill: {
+      tracking: ["查件组", "tracking team"], returns: ["退货组", "returns team"],
+      complaints: ["投诉组", "complaints team"], general: ["综合组", "general team"],
+    },
     category: {
       resolved: "已解决",
       parcel_located: "已找到包裹",
@@ -111,13 +116,23 @@ const Staff = (() => {
   /** The label of a code as a bilingual span; unknown codes are shown as they are. */
   function label(kind, code) {
     if (code === undefined || code === null || code === "") return h("span", { class: "muted" }, "—");
-    const zh = (LABELS[kind] || {})[code];
-    return zh ? bi(zh, code) : h("span", {}, String(code));
+    const [zh, en] = names(kind, code);
+    if (!zh) return h("span", {}, String(code));
+    const shown = bi(zh, en);
+    shown.title = String(code);
+    return shown;
   }
 
   function labelText(kind, code) {
-    const zh = (LABELS[kind] || {})[code];
-    return zh ? `${zh} ${code}` : String(code ?? "");
+    const [zh, en] = names(kind, code);
+    return zh ? `${zh} ${en}` : String(code ?? "");
+  }
+
+  /** [Chinese, English] of a code: a pair of LABELS, or Chinese and the code itself. */
+  function names(kind, code) {
+    const known = (LABELS[kind] || {})[code];
+    if (!known) return [null, null];
+    return Array.isArray(known) ? known : [known, String(code)];
   }
 
   function priorityBadge(priority) {

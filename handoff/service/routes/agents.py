@@ -6,10 +6,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from foundation.language import SIMPLIFIED
 from foundation.staff.auth import User
 from foundation.staff.web import ApiError, authenticated, json_body
-from handoff.queue_records import Presence, Ticket
+from handoff.queue_records import Presence
 from handoff.service.routes.views import ticket_view
 
 agents = Blueprint("agents")
@@ -55,15 +54,8 @@ async def claim(request: Request) -> HTTPResponse:
         return response.empty()
     await ctx.alerts.clear(ticket.conversation_id)
     await ctx.watch.queue_changed("claimed", ticket.conversation_id, ticket.skill)
-    await announce_agent(ctx, ticket)
+    await ctx.watch.announce_agent(ticket)
     return response.json({"conversation": ticket_view(ticket, ctx.queue.settings, time.time())})
-
-
-async def announce_agent(ctx, ticket: Ticket) -> None:
-    """Tells the customer of `ticket` who has just taken their conversation."""
-    agent = ctx.users.get(ticket.agent_id or "")
-    name = agent.name if agent else ticket.agent_id
-    await ctx.messenger.agent_joined(ticket.conversation_id, name, ticket.language or SIMPLIFIED)
 
 
 async def set_presence(ctx, user: User, presence: Presence) -> List[str]:

@@ -21,7 +21,6 @@ from handoff.context import build_context
 from handoff.queue import AgentUnavailable, NotAssigned, UnknownConversation
 from handoff.queue_records import Ticket
 from handoff.routing import Route
-from handoff.service.routes.agents import announce_agent
 from handoff.service.routes.closing import archive_case, case_id, case_outcome
 from handoff.service.routes.requests import (
     MAX_TEXT_CHARS,
@@ -138,7 +137,6 @@ async def transfer(request: Request, conversation_id: str) -> HTTPResponse:
         )
     if agent_id is not None:
         await ctx.watch.assigned(placement.ticket)
-        await announce_agent(ctx, placement.ticket)
     else:
         await ctx.watch.queue_changed("transferred", conversation_id, skill)
         await ctx.watch.assign_waiting([skill])

@@ -90,3 +90,44 @@ def test_after_a_redis_outage_leases_run_out_again_only_a_lease_later():
     queue = watched(scenario)
     # Time for every open console to send a heartbeat first; then the watch goes on.
     assert queue.judged and queue.judged[0] >= back[0] + LEASE_SECONDS
+
+
+class Recorder:
+    """Stands in for the consoles' hub, the alerts and the customer messenger."""
+
+    def __init__(self) -> None:
+        self.joined = []
+
+    async def publish(self, *_args, **_kwargs) -> None:
+        pass
+
+    async def clear(self, *_args) -> None:
+        pass
+
+    async def agent_joined(self, conversation_id: str, name: str, language: str) -> None:
+        self.joined.append((conversation_id, name, language))
+
+
+class PushQueue:
+    settings = QueueSettings(skills=("general",))
+
+    def __init__(self, tickets) -> None:
+        self.tickets = list(tickets)
+
+    async def assign_next(self, skill: str):
+        return self.tickets.pop(0) if self.tickets else None
+
+
+def test_push_assignment_tells_each_customer_the_agents_name():
+    from handoff.queue_records import Ticket
+
+    queue = PushQueue([
+        Ticket("web:1", "general", 1, language="zh-Hans", agent_id="agent1"),
+        Ticket("web:2", "general", 1, language="zh-Hant", agent_id="agent2"),
+    ])
+    recorder = Recorder()
+    watch = QueueWatch(queue, recorder, recorder, recorder, Notices(), True, 30.0)
+    watch.agent_name = {"agent1": "小王"}.get
+
+    asyncio.run(watch.assign_waiting(["general"]))
+    assert recorder.joined == [("web:1", "小王", "zh-Hans"), ("web:2", "agent2", "zh-Hant")]
