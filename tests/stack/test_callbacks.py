@@ -116,7 +116,9 @@ def test_an_agents_message_reaches_the_app_by_callback_after_the_bots(stack, rec
     sent = requests.post(f"{api}/api/conversations/app:{sender}/messages", headers=headers,
                          json={"text": words}, timeout=TIMEOUT)
     assert sent.status_code == 201, sent.text
-    delivered = receiver.wait_for(f"app:{sender}", len(asked) + 1, TIMEOUT)
+    # The agent's joining is told first, then their words.
+    delivered = receiver.wait_for(f"app:{sender}", len(asked) + 2, TIMEOUT)
+    assert "已接入" in texts(delivered)[-2]
     assert texts(delivered)[-1] == words
     assert (delivered[-1]["from"], delivered[-1]["agent_name"]) == ("agent", sent.json()["message"]["agent_name"])
 

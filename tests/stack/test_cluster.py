@@ -15,6 +15,7 @@ import requests
 
 from chat import WebChat, conversation_of, front_end_headers, say, tracker, webhook
 from commands.cluster import Cluster, find_nginx
+from foundation.markdown import plain_text_as_markdown
 from commands.processes import answers
 from databases import postgres_schema, require_postgres, server_or_skip
 from handoff.demo_users import ensure_demo_users
@@ -110,7 +111,8 @@ async def agent_reaches(cluster, session: aiohttp.ClientSession, entrance: Any, 
         async with session.post(f"{api}/api/conversations/{conversation}/messages", headers=headers,
                                 json={"text": words}) as reply:
             assert reply.status == 201, await reply.text()
-        while (await chat.reply(15)).get("text") != words:
+        # Under the agent's name, as the web chat's markdown.
+        while not (await chat.reply(15)).get("text", "").endswith(plain_text_as_markdown(words)):
             pass
     finally:
         await chat.close()
