@@ -1,8 +1,5 @@
 """The human-handoff queue: skill queues, agents, leases, SLA alerts and callbacks, on Redis.
 
-(Over 400 lines because it is one job: one thin method per Lua script, and the key
-layout, which must stay private to this module, documented here once.)
-
 Every change of state is one Lua script (handoff/lua/, each with lib.lua in front), so
 a conversation goes to exactly one agent however many claim at once, and no change is
 ever seen half done. Times are epoch seconds; every method takes `now` so that tests
@@ -32,19 +29,18 @@ Only this module (with its Lua scripts) reads or writes these keys. Other handof
 under the same prefix belongs to its own module: notes:{conversation} (notes.py),
 alerts (alerts.py), told-positions and position-check (position_notices.py), and
 login:* (foundation/staff/auth.py). The records the queue takes and returns are in
-queue_records.py.
+queue_records.py; ticket_fields.py converts a ticket to and from its hash.
 
 The estimated wait told to a waiting customer is
     ceil(position * average_handling_seconds / online agents of the skill),
 and unknown (None) while nobody of the skill is online.
 """
-import json
 import math
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import redis.asyncio as redis
 
@@ -60,11 +56,17 @@ from handoff.queue_records import (
     SkillStats,
     Ticket,
 )
+from handoff.ticket_fields import (
+    requeued_from_rows,
+    stored_fields,
+    ticket_fields,
+    ticket_from_mapping,
+    ticket_from_reply,
+)
 from foundation.redis_client import connect
 
 DEFAULT_SKILLS = ("tracking", "returns", "complaints", "general")
 _LUA = Path(__file__).resolve().parent / "lua"
-
 
 # Priorities are small ints, 0 served first; handoff/routing.yml gives each reason its
 # own. The queue score has room for priorities 0..LOWEST_PRIORITY.
@@ -157,7 +159,7 @@ class HandoffQueue:
         requeued = await self._run(
             "register_agent", agent_id, _now(now), capacity, Presence(presence).value, *skills
         )
-        return _requeued(requeued)
+        return requeued_from_rows(requeued)
 
     async def set_presence(
         self, agent_id: str, presence: Presence, now: Optional[float] = None
@@ -166,7 +168,7 @@ class HandoffQueue:
         requeued = await self._run("set_presence", agent_id, Presence(presence).value, _now(now))
         if requeued is None:
             raise UnknownAgent(agent_id)
-        return _requeued(requeued)
+        return requeued_from_rows(requeued)
 
     async def heartbeat(self, agent_id: str, now: Optional[float] = None) -> bool:
         """Renews the agent's lease; False means it already ran out (log in again)."""
@@ -177,7 +179,7 @@ class HandoffQueue:
         to the front of their queues and are returned, so their customers can be told."""
         now = _now(now)
         deadline = now - self.settings.lease_seconds
-        return _requeued(await self._run("expire_leases", now, deadline))
+        return requeued_from_rows(await self._run("expire_leases", now, deadline))
 
     async def anyone_online(self, skill: str) -> bool:
         self._check_skill(skill)
@@ -192,13 +194,13 @@ class HandoffQueue:
         if not 0 <= ticket.priority <= LOWEST_PRIORITY:
             raise ValueError(f"priority must be 0..{LOWEST_PRIORITY}, not {ticket.priority}")
         created, fields, position, online = await self._run(
-            "enqueue", ticket.conversation_id, _now(now), *_ticket_fields(ticket)
+            "enqueue", ticket.conversation_id, _now(now), *ticket_fields(ticket)
         )
-        return Placement(_ticket(fields), position, self._estimate(position, online), bool(created))
+        return Placement(ticket_from_reply(fields), position, self._estimate(position, online), bool(created))
 
     async def ticket(self, conversation_id: str) -> Optional[Ticket]:
         fields = await self.redis.hgetall(self._key("ticket", conversation_id))
-        return _ticket_from_mapping(fields) if fields else None
+        return ticket_from_mapping(fields) if fields else None
 
     async def tickets(self, conversation_ids: Sequence[str]) -> List[Optional[Ticket]]:
         """The tickets of those conversations in one round trip, in the same order;
@@ -207,7 +209,7 @@ class HandoffQueue:
             for conversation_id in conversation_ids:
                 pipe.hgetall(self._key("ticket", conversation_id))
             rows = await pipe.execute()
-        return [_ticket_from_mapping(fields) if fields else None for fields in rows]
+        return [ticket_from_mapping(fields) if fields else None for fields in rows]
 
     async def waiting_in_line(self, skill: str) -> List[str]:
         """The skill's waiting conversations, next in line first."""
@@ -230,7 +232,7 @@ class HandoffQueue:
         """Pull: the most urgent, longest waiting conversation across the agent's skills.
         None when nothing waits or the agent is not online with a free slot."""
         fields = await self._run("claim_next", agent_id, _now(now))
-        return _ticket(fields) if fields else None
+        return ticket_from_reply(fields) if fields else None
 
     async def assign_next(self, skill: str, now: Optional[float] = None) -> Optional[Ticket]:
         """Push: the head of the skill's queue to the least busy online agent of the skill
@@ -238,7 +240,7 @@ class HandoffQueue:
         the lowest agent id. The returned ticket's agent_id says who got it."""
         self._check_skill(skill)
         fields = await self._run("assign_next", skill, _now(now))
-        return _ticket(fields) if fields else None
+        return ticket_from_reply(fields) if fields else None
 
     async def transfer(
         self,
@@ -267,7 +269,7 @@ class HandoffQueue:
         if status == "agent_unavailable":
             raise AgentUnavailable(agent_id)
         fields, position, online = rest
-        return Placement(_ticket(fields), position, self._estimate(position, online))
+        return Placement(ticket_from_reply(fields), position, self._estimate(position, online))
 
     async def close(self, conversation_id: str, by_agent: Optional[str] = None) -> Optional[Ticket]:
         """Ends the handoff: frees the agent's slot (or leaves the queue). Returns the
@@ -277,21 +279,21 @@ class HandoffQueue:
         status, *rest = await self._run("close", conversation_id, by_agent or "")
         if status == "not_assigned":
             raise NotAssigned(conversation_id)
-        return _ticket(rest[0]) if status == "ok" else None
+        return ticket_from_reply(rest[0]) if status == "ok" else None
 
     async def abandon(self, conversation_id: str) -> Optional[Ticket]:
         """A waiting customer leaves the queue. Returns the ticket as it was; None when
         the conversation is not waiting (an agent has it, or it is not handed off),
         which is left as it is."""
         status, *rest = await self._run("abandon", conversation_id)
-        return _ticket(rest[0]) if status == "ok" else None
+        return ticket_from_reply(rest[0]) if status == "ok" else None
 
     async def reopen(self, ticket: Ticket, now: Optional[float] = None) -> bool:
         """Undoes close() when what had to follow it failed: the conversation goes back to
         its agent (or to the front of its queue if they went offline). False when it
         was handed off anew meanwhile, which is left as it is."""
         return bool(await self._run(
-            "reopen", ticket.conversation_id, _now(now), *_stored_fields(ticket)
+            "reopen", ticket.conversation_id, _now(now), *stored_fields(ticket)
         ))
 
     async def record_agent_reply(
@@ -339,7 +341,7 @@ class HandoffQueue:
             _now(now),
             "message",
             message,
-            *_ticket_fields(ticket),
+            *ticket_fields(ticket),
         )
 
     async def callbacks(self) -> List[Callback]:
@@ -348,7 +350,7 @@ class HandoffQueue:
         return [
             Callback(
                 callback_id,
-                _ticket_from_mapping(entry),
+                ticket_from_mapping(entry),
                 entry["message"],
                 float(entry["left_at"]),
             )
@@ -396,62 +398,3 @@ class HandoffQueue:
 
 def _now(now: Optional[float]) -> float:
     return time.time() if now is None else now
-
-
-def _ticket_fields(ticket: Ticket) -> List[Any]:
-    return [
-        "skill", ticket.skill,
-        "priority", int(ticket.priority),
-        "reason", ticket.reason,
-        "channel", ticket.channel,
-        "language", ticket.language,
-        "context", json.dumps(ticket.context, ensure_ascii=False),
-    ]
-
-
-def _stored_fields(ticket: Ticket) -> List[Any]:
-    """Every field the queue keeps of a ticket, as close() read it."""
-    kept = {
-        "conversation_id": ticket.conversation_id,
-        "enqueued_at": ticket.enqueued_at,
-        "state": ticket.state,
-        "agent_id": ticket.agent_id,
-        "escalated_at": ticket.escalated_at,
-        "waiting_since": ticket.waiting_since,
-        "assigned_at": ticket.assigned_at,
-        "last_agent_reply_at": ticket.last_agent_reply_at,
-    }
-    present = [item for name, value in kept.items() if value is not None for item in (name, value)]
-    return present + _ticket_fields(ticket)
-
-
-def _ticket(flat_fields: List[str]) -> Ticket:
-    """From a script's HGETALL reply, which is a flat field, value, ... list."""
-    return _ticket_from_mapping(dict(zip(flat_fields[::2], flat_fields[1::2])))
-
-
-def _ticket_from_mapping(fields: Dict[str, str]) -> Ticket:
-    return Ticket(
-        conversation_id=fields["conversation_id"],
-        skill=fields["skill"],
-        priority=int(fields["priority"]),
-        reason=fields.get("reason", ""),
-        channel=fields.get("channel", ""),
-        language=fields.get("language", ""),
-        context=json.loads(fields.get("context") or "{}"),
-        enqueued_at=_seconds(fields.get("enqueued_at")),
-        state=fields.get("state"),
-        agent_id=fields.get("agent_id"),
-        escalated_at=_seconds(fields.get("escalated_at")),
-        waiting_since=_seconds(fields.get("waiting_since")),
-        assigned_at=_seconds(fields.get("assigned_at")),
-        last_agent_reply_at=_seconds(fields.get("last_agent_reply_at")),
-    )
-
-
-def _seconds(value: Optional[str]) -> Optional[float]:
-    return None if value is None else float(value)
-
-
-def _requeued(rows: List[List[Any]]) -> List[Requeued]:
-    return [Requeued(*row) for row in rows]
