@@ -18,7 +18,7 @@ from foundation.language import normalise
 from knowledge.answer_tests import AnswerTests, check_questions
 from knowledge.article import DRAFT, PUBLISHED, Article, article_to_yaml, checked_as
 from knowledge.article_files import ArticleFiles
-from knowledge.gaps import GapList
+from knowledge.gaps import GapList, mark_gaps_handled
 from knowledge.tables import articles_table, at_head, audit_table, now, versions_table
 from knowledge.versions import (
     ArticleVersion,
@@ -266,7 +266,8 @@ class KnowledgeStore(ArticleFiles, GapList):
     def mark_published(
         self, versions: Dict[str, int], user: str, expected_revision: Optional[int] = None
     ) -> Publication:
-        """Makes the given draft versions live in one transaction. Raises EditConflict
+        """Makes the given draft versions live in one transaction, and the gap groups
+        drafted as them handled. Raises EditConflict
         when one of them is no longer its article's latest version, or when
         `expected_revision` (what the answer tests ran against) is no longer live."""
         with self._write() as connection:
@@ -290,6 +291,7 @@ class KnowledgeStore(ArticleFiles, GapList):
                 was = f"version {head.published_version}" if head.published_version else "nothing"
                 detail = f"live was {was}; revision {revision}"
                 write_audit(connection, at, user, "publish", article_id, version, detail)
+            mark_gaps_handled(connection, versions, at)
             return record_publication(connection, revision, versions, user, at)
 
     def rollback(

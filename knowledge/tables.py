@@ -11,8 +11,11 @@ KNOWLEDGE_DATABASE_URL. Tables:
   publications      one row per change of what is live; its number is the revision
                     running processes compare to know whether to reload
   audit_log         who changed what and when
-  gaps              questions the bot could not answer, phone numbers masked
+  gaps              questions the bot could not answer, phone numbers masked; the
+                    article drafted from a group and when it was published
 
+A database made before a table gained a column gets the column at start-up
+(`_add_missing_columns`): new columns are nullable, so existing rows stay valid.
 Every change is one transaction: it is written whole or not at all. Times are UTC.
 """
 import os
@@ -34,6 +37,7 @@ from sqlalchemy import (
     and_,
     create_engine,
     event,
+    inspect,
 )
 from sqlalchemy.engine import make_url
 
@@ -112,6 +116,9 @@ gaps_table = Table(
     Column("best_article", String(200), nullable=True),
     Column("best_score", Float, nullable=True),
     Column("conversation_id", String(200), nullable=True),
+    # The article an editor drafted from the question's group, and when it went live.
+    Column("article_id", String(200), nullable=True),
+    Column("handled_at", DateTime, nullable=True),
 )
 
 
@@ -141,6 +148,7 @@ class Database:
         if database_url.get_backend_name() == "sqlite":
             _take_sqlite_write_lock_first(self._engine)
         metadata.create_all(self._engine)
+        _add_missing_columns(self._engine)
 
     @classmethod
     def from_environment(cls):
@@ -152,6 +160,18 @@ class Database:
     def _write(self):
         """A write transaction; on SQLite it holds the write lock from its first read."""
         return self._engine.execution_options(write=True).begin()
+
+
+def _add_missing_columns(engine) -> None:
+    """Adds the columns a table gained since the database was made (create_all makes
+    missing tables only)."""
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 def _take_sqlite_write_lock_first(engine) -> None:

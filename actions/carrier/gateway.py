@@ -21,9 +21,9 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple, TypeVar
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from foundation.clock import SHANGHAI, courier_now
+
 STUCK_AFTER = timedelta(hours=72)
 
 Clock = Callable[[], datetime]
@@ -48,13 +48,8 @@ PICKUP_DAYS = 3  # today and the two days after it
 
 
 def shanghai_now() -> datetime:
-    """The courier's time of day. `COURIER_CLOCK` (an ISO 8601 moment) stops it there:
-    the tests seed the demo parcels and judge return windows on a fixed day, so they
-    pass on any date."""
-    fixed = os.environ.get("COURIER_CLOCK")
-    if fixed:
-        return datetime.fromisoformat(fixed).astimezone(SHANGHAI)
-    return datetime.now(SHANGHAI)
+    """The courier's time of day (foundation/clock.py; tests fix it)."""
+    return courier_now(SHANGHAI)
 
 
 class GatewayError(Exception):

@@ -5,7 +5,8 @@
  * (delivery/) given up on, each replayed with a click.
  *
  * Live from the websocket (/ws) and GET /api/supervisor/overview, refreshed every few
- * seconds anyway so the page is right even after missed events. All texts from the
+ * seconds anyway so the page is right even after missed events; today's figures
+ * (GET /api/supervisor/today) are refreshed with the overview. All texts from the
  * service are inserted as text nodes (see staff.js).
  */
 "use strict";
@@ -143,6 +144,7 @@
 
   async function refreshOverview() {
     if (!session.token) return;
+    refreshToday();
     try {
       state.overview = await api.get("/api/supervisor/overview");
       state.fetchedAt = browserNow();
@@ -154,6 +156,33 @@
       if (e.status === 403) signOut("此页面仅限主管。 Supervisors only.");
       else if (e.status !== 401) fill($("#updated"), h("span", { class: "bad" }, errorText(e)));
     }
+  }
+
+  // ---- Today's figures -------------------------------------------------------
+
+  async function refreshToday() {
+    try {
+      renderToday(await api.get("/api/supervisor/today"));
+    } catch (e) {
+      if (e.status !== 401 && e.status !== 403) fill($("#today-day"), h("span", { class: "bad" }, errorText(e)));
+    }
+  }
+
+  const percent = (share) => (share == null ? "—" : `${Math.round(share * 100)}%`);
+  const seconds = (value) => (value == null ? "—" : duration(value));
+
+  function renderToday(t) {
+    fill($("#today-day"), `${t.day}（北京时间 Asia/Shanghai）`);
+    kpi("#today-handoffs", String(t.handoffs), false, `${t.with_agents} 位正在处理 with agents now`);
+    kpi("#today-answered", String(t.answered), false);
+    kpi("#today-abandoned", String(t.abandoned), t.abandoned > 0);
+    kpi("#today-waiting", String(t.waiting), t.waiting > 0);
+    kpi("#today-service-level", percent(t.service_level), t.service_level != null && t.service_level < 0.8,
+      `${t.answered_within_target} / ${t.answered + t.abandoned}`);
+    kpi("#today-wait", `${seconds(t.wait_p50_seconds)} / ${seconds(t.wait_p95_seconds)}`, false);
+    kpi("#today-csat", t.average_rating == null ? "—" : t.average_rating.toFixed(2), t.average_rating != null && t.average_rating < 3.5,
+      `${t.ratings} 条评价 ratings`);
+    kpi("#today-callbacks", String(t.callbacks_left), t.callbacks_left > 0);
   }
 
   /** Seconds since the overview's figure, so the longest wait keeps counting up. */

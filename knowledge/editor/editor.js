@@ -1,6 +1,7 @@
 /*
  * The knowledge editor page: articles, answer tests, preview, publishing, history,
- * the audit log and the gap list, over the editor service's API (knowledge/service/openapi.yaml).
+ * the audit log and the gap list (a group drafted as an article in one click, handled
+ * once that article is published), over the editor service's API (knowledge/service/openapi.yaml).
  * Plain browser JavaScript: no build step, no libraries, nothing from a CDN; the
  * staff pages' toolkit (/staff/staff.js, `Staff`) is loaded first.
  *
@@ -73,6 +74,8 @@
     unreviewed: "有未经审核的版本，未发布",
     own_change: "不能发布自己写的修改，未发布",
     too_large: "内容过大，未保存",
+    unknown_gap: "该未答问题组不存在或已处理",
+    gap_drafted: "该未答问题组已起草为文章",
     database_unavailable: "知识库暂时不可用，请重试",
   });
 
@@ -86,6 +89,7 @@
 
   const state = {
     current: null, // the article view of GET /api/articles/{id}; null while creating one
+    fromGap: null, // the gap group a new article is drafted from (saved through /api/gaps/{id}/draft)
     mode: "form", // or "yaml"
   };
 
@@ -200,6 +204,11 @@
 
   function showHeading() {
     const view = state.current;
+    if (!view && state.fromGap) {
+      fill($("#article-heading"), bi(`新文章（来自未答问题组 #${state.fromGap}）`, "New article from a gap group"));
+      fill($("#article-state"), h("span", { class: "muted small" }, "填写答案后保存草稿 Write the answers, then save the draft"));
+      return;
+    }
     if (!view) {
       fill($("#article-heading"), bi("新文章", "New article"));
       fill($("#article-state"));
@@ -247,6 +256,7 @@
   /** A blank article, or one for a gap-list question. */
   function newArticle(question, language) {
     state.current = null;
+    state.fromGap = null;
     $("#editor-empty").hidden = true;
     $("#editor").hidden = false;
     $("#side").hidden = true;
@@ -286,20 +296,26 @@
     const current = state.current;
     try {
       const view = await busy($("#save"), () => {
+        // A draft of a gap group is created through the group, which it is linked to.
+        const createPath = state.fromGap ? `/api/gaps/${state.fromGap}/draft` : "/api/articles";
         if (state.mode === "yaml") {
           const query = new URLSearchParams();
           if (current) query.set("base_version", current.latest.version);
           if (comment) query.set("comment", comment);
-          const path = current ? `/api/articles/${encodeURIComponent(current.id)}` : "/api/articles";
+          const path = current ? `/api/articles/${encodeURIComponent(current.id)}` : createPath;
           return api.call(current ? "PUT" : "POST", `${path}?${query}`, undefined, { yaml: $("#f-yaml").value });
         }
-        if (!current) return api.post("/api/articles", { article: formArticle(), comment });
+        if (!current) return api.post(createPath, { article: formArticle(), comment });
         return api.put(`/api/articles/${encodeURIComponent(current.id)}`, {
           article: formArticle(), base_version: current.latest.version, comment,
         });
       });
+      const fromGap = state.fromGap;
+      state.fromGap = null;
       showArticle(view);
-      if (view.unchanged) {
+      if (fromGap) {
+        message(box, "ok", `已从未答问题组 #${fromGap} 创建草稿 v${view.latest.version}；发布后该组标记为已处理。 Draft created from gap group ${fromGap}; publishing it marks the group handled.`);
+      } else if (view.unchanged) {
         message(box, "warn", "没有改动，未保存新版本。 Nothing changed; no new version was saved.");
       } else if (view.merged) {
         message(box, "ok", `已保存为草稿 v${view.latest.version}，并与 v${view.merged.with_version}（${view.merged.author}）的修改合并。`,
@@ -571,20 +587,51 @@
   async function loadGaps() {
     try {
       const data = await api.get("/api/gaps?limit=200");
-      fill($("#gaps"), data.gaps.map((gap) => h("tr", { class: "gap" },
+      fill($("#gaps"), data.gaps.map((gap) => h("tr", { class: "gap", dataset: { group: gap.group_id } },
         h("td", { class: "question" }, gap.question),
         h("td", { class: "count" }, gap.count),
         h("td", { class: "nowrap" }, when(gap.last_seen)),
         h("td", {}, gap.language ? label("language", gap.language) : "—", " / ", gap.channel ? label("channel", gap.channel) : "—"),
         h("td", {}, gap.best_article ? [articleLink(gap.best_article),
           gap.best_score !== null ? h("small", { class: "muted" }, ` ${gap.best_score.toFixed(2)}`) : null] : "—"),
-        h("td", {}, h("button", {
-          type: "button", class: "small",
-          onclick: () => newArticle(gap.question, gap.language),
-        }, bi("写新文章", "New article"))))));
+        h("td", { class: "gap-actions" }, gap.article_id
+          ? h("span", { class: "drafted" }, bi("已起草", "drafted"), " ", articleLink(gap.article_id))
+          : [h("button", { type: "button", class: "small primary gap-draft", onclick: () => draftFromGap(gap.group_id) },
+            bi("起草文章", "Draft article")), " ",
+          h("button", { type: "button", class: "small ghost", onclick: () => newArticle(gap.question, gap.language) },
+            bi("写新文章", "New article"))]))));
       if (!data.gaps.length) $("#gaps").appendChild(h("tr", {}, h("td", { colspan: "6", class: "empty" }, "暂无未答问题 No gaps")));
+      fill($("#handled-gaps"), data.handled.map((gap) => h("tr", { class: "handled-gap", dataset: { group: gap.group_id } },
+        h("td", { class: "question" }, gap.question),
+        h("td", { class: "count" }, gap.count),
+        h("td", {}, articleLink(gap.article_id)),
+        h("td", { class: "nowrap" }, when(gap.handled_at)))));
+      $("#no-handled-gaps").hidden = data.handled.length > 0;
     } catch (error) {
       toast(errorText(error), "error");
+    }
+  }
+
+  /** A new article from a gap group: its questions and a title filled in, the answers
+   *  left to write; saving it creates the draft linked to the group. */
+  async function draftFromGap(groupId) {
+    try {
+      const draft = await api.get(`/api/gaps/${encodeURIComponent(groupId)}/draft`);
+      if (draft.article_id) {
+        showView("articles");
+        openArticle(draft.article_id);
+        return;
+      }
+      newArticle();
+      state.fromGap = draft.group_id;
+      fillForm(draft.article);
+      // JSON is YAML: the same fields for the YAML text mode.
+      $("#f-yaml").value = `${JSON.stringify(draft.article, null, 2)}\n`;
+      showHeading();
+      field(draft.article.title.zh ? "zhWeb" : "enWeb").focus();
+    } catch (error) {
+      toast(errorText(error), "error");
+      loadGaps();
     }
   }
 

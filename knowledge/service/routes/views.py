@@ -146,4 +146,7 @@ def gap_view(gap: Gap) -> Dict[str, Any]:
         "channel": gap.channel,
         "best_article": gap.best_article,
         "best_score": gap.best_score,
+        "group_id": gap.group_id,
+        "article_id": gap.article_id,
+        "handled_at": _time(gap.handled_at),
     }
