@@ -18,6 +18,10 @@ Shaped after Rasa's `SocketIOInput` (same events), with these changes:
 - with a `redis_url` the server shares a JSON message bus (foundation/message_bus.py),
   so any process (another Rasa instance, the handoff service) can emit to any
   customer's socket.
+- with a `redis_url` it records when a conversation's last socket goes and comes back
+  (foundation/chat_presence.py), and a socket coming back to a conversation is shown
+  what the agent service said while it was gone (foundation/missed_messages.py): a
+  customer who left the queue that way is told so.
 """
 import logging
 import re
@@ -43,6 +47,7 @@ from bot.channels.message_checks import (
 from bot.channels.rate_limit import DEFAULT_MESSAGES_PER_MINUTE, MessageRateLimit
 from foundation.chat_presence import ChatPresence
 from foundation.markdown import plain_text_as_markdown
+from foundation.missed_messages import MissedMessages
 from foundation.redis_client import connect
 from bot.channels.trust import vouched
 from bot.tracker_store_outage import is_unreachable, log_unprocessed
@@ -135,12 +140,17 @@ class CourierSocketIOInput(SocketIOInput):
     rate_limit: MessageRateLimit
 
     _presence: Optional[ChatPresence] = None
+    _missed: Optional[MissedMessages] = None
+
+    def _connect_presence(self) -> None:
+        if self._presence is None:  # made on first use, inside the server's event loop
+            client = connect(self.redis_url)
+            self._presence, self._missed = ChatPresence(client), MissedMessages(client)
 
     async def _record_presence(self, conversation_id: Text, present: bool) -> None:
         if not self.redis_url:
             return
-        if self._presence is None:  # made on first use, inside the server's event loop
-            self._presence = ChatPresence(connect(self.redis_url))
+        self._connect_presence()
         try:
             if present:
                 await self._presence.connected(conversation_id)
@@ -149,6 +159,21 @@ class CourierSocketIOInput(SocketIOInput):
         except (RedisError, OSError) as error:
             logger.warning("Could not record whether web chat %s is open (%s).",
                            conversation_id, error)
+
+    async def _show_missed(self, sio: AsyncServer, sid: Text, conversation_id: Text) -> None:
+        """Emits to a socket back in its conversation what was said while it was gone.
+        Called once the conversation counts as present, so nothing said from then on
+        is both shown live and kept."""
+        if not self.redis_url:
+            return
+        self._connect_presence()
+        try:
+            missed = await self._missed.take(conversation_id)
+        except (RedisError, OSError) as error:
+            logger.warning("Could not read what web chat %s missed (%s).", conversation_id, error)
+            return
+        for message in missed:
+            await sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
 
     def _create_server(self) -> AsyncServer:
         client_manager = JsonRedisManager(self.redis_url) if self.redis_url else None
@@ -192,6 +217,7 @@ class CourierSocketIOInput(SocketIOInput):
             )
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
             await self._record_presence(conversation_id, present=True)
+            await self._show_missed(sio, sid, conversation_id)
 
         # The agent service lets a waiting customer whose chat stays closed leave the
         # queue after a grace period (foundation/chat_presence.py).

@@ -6,7 +6,8 @@ the bot knows it was said), then emitted to the customer's web chat through
 socket.io's Redis manager: Rasa's socket.io channel puts each customer's socket in a
 room named after the conversation id. A conversation of an app back-end with a
 callback ("app:<sender>", credentials.yml) gets it through the callback outbox as well
-(delivery/), in order after the bot's replies.
+(delivery/), in order after the bot's replies. What reaches a web chat while the
+customer's chat is gone is kept for their return (foundation/missed_messages.py).
 
 The web chat widget renders markdown, so what it gets is the text shown as written
 (foundation/markdown.py, as the bot's own replies in bot/channels/socketio.py), and an
@@ -18,11 +19,14 @@ import time
 from typing import Any, Dict, Optional
 
 import socketio
+from redis.exceptions import RedisError
 
 from delivery.outbox import Outbox
 from delivery.targets import CallbackTarget, load_targets
 from foundation.markdown import plain_text_as_markdown
 from foundation.message_bus import JsonRedisManager
+from foundation.missed_messages import MissedMessages
+from foundation.redis_client import connect
 from foundation.wording import Phrase, finish, say
 from handoff.service.rasa_client import RasaClient, RasaUnavailable
 
@@ -40,9 +44,11 @@ _AGENT_SIGNATURE = Phrase("客服 {name}", "Agent {name}")
 class CustomerMessenger:
     def __init__(self, rasa: RasaClient, sockets: socketio.AsyncRedisManager,
                  outbox: Optional[Outbox] = None,
-                 callbacks: Optional[Dict[str, CallbackTarget]] = None) -> None:
+                 callbacks: Optional[Dict[str, CallbackTarget]] = None,
+                 missed: Optional[MissedMessages] = None) -> None:
         self.rasa = rasa
         self.sockets = sockets
+        self.missed = missed
         # Also the supervisors' way to the dead letters (routes/deliveries.py).
         self.outbox = outbox
         self.callbacks = callbacks or {}
@@ -52,7 +58,7 @@ class CustomerMessenger:
         # write_only: this process emits to customers' sockets but holds none. JSON, as
         # every process on the bus must speak it (foundation/message_bus.py).
         return cls(rasa, JsonRedisManager(redis_url, write_only=True),
-                   Outbox.from_url(redis_url), load_targets())
+                   Outbox.from_url(redis_url), load_targets(), MissedMessages(connect(redis_url)))
 
     async def send(self, conversation_id: str, text: str, metadata: Dict[str, Any],
                    web_chat_text: Optional[str] = None) -> float:
@@ -70,6 +76,7 @@ class CustomerMessenger:
         )
         shown = web_chat_text if web_chat_text is not None else plain_text_as_markdown(text)
         await self.sockets.emit("bot_uttered", {"text": shown}, room=conversation_id, namespace="/")
+        await self._keep_if_gone(conversation_id, {"text": shown})
         front_end, _, sender = conversation_id.partition(":")
         if self.outbox and front_end in self.callbacks:
             by_agent = {"from": "agent", "agent_name": metadata.get("agent_name")} \
@@ -103,6 +110,17 @@ class CustomerMessenger:
         chat_page.html); not recorded, and no other channel has a way to show it."""
         await self.sockets.emit("agent_typing", {}, room=conversation_id, namespace="/")
 
+    async def _keep_if_gone(self, conversation_id: str, message: Dict[str, Any]) -> None:
+        # The message is recorded and sent: failing to keep a copy for a customer who
+        # may come back must not fail it.
+        if self.missed is None:
+            return
+        try:
+            await self.missed.keep_if_gone(conversation_id, message)
+        except (RedisError, OSError) as error:
+            logger.warning("Could not keep a message for the gone web chat %s (%s).",
+                           conversation_id, error)
+
     async def _notice(self, conversation_id: str, text: str, metadata: Dict[str, Any]) -> None:
         # A notice lost to Rasa being down must not undo what the agent did: the agent's
         # first message shows their name anyway.
@@ -114,5 +132,7 @@ class CustomerMessenger:
 
     async def close(self) -> None:
         await self.sockets.redis.close()
+        if self.missed:
+            await self.missed.redis.close()
         if self.outbox:
             await self.outbox.close()
