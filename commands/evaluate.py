@@ -2,8 +2,9 @@
 
 Two kinds of sets, each read if present:
 
-- the project's own held-out split, `tests/heldout/` (written apart from the training
-  data, never trained on): it is what models and thresholds are chosen on;
+- the project's own held-out splits, `tests/heldout/` and the harder
+  `tests/heldout/hard/` (each written apart from the training data by a writer who did
+  not see it, never trained on): models and thresholds are chosen on them;
 - the dev files in `../shared/eval/`: a final figure only. Their misses are not written
   out, so nobody tunes data to them.
 
@@ -45,6 +46,10 @@ SETS: Dict[str, Tuple[Path, str]] = {
     "held-out en": (HELD_OUT_DIR / "routing_en.tsv", "routing"),
     "held-out kb": (HELD_OUT_DIR / "kb.tsv", "kb"),
     "held-out off-topic": (HELD_OUT_DIR / "kb_offtopic.tsv", "off_topic"),
+    "hard zh": (HELD_OUT_DIR / "hard" / "routing_zh.tsv", "routing"),
+    "hard en": (HELD_OUT_DIR / "hard" / "routing_en.tsv", "routing"),
+    "hard kb": (HELD_OUT_DIR / "hard" / "kb.tsv", "kb"),
+    "hard off-topic": (HELD_OUT_DIR / "hard" / "kb_offtopic.tsv", "off_topic"),
     "dev zh": (DEV_DIR / "routing_dev_zh.tsv", "routing"),
     "dev en": (DEV_DIR / "routing_dev_en.tsv", "routing"),
     "dev kb": (DEV_DIR / "kb_dev.tsv", "kb"),
