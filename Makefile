@@ -3,7 +3,7 @@
 # web chat widget; then the model is trained only if its inputs changed.
 PY := .venv/bin/python
 
-.PHONY: run demo run-cluster test unit layers eval bench bench-load train setup browser nginx clean
+.PHONY: run demo run-cluster test unit layers eval bench bench-load report train setup browser nginx clean
 
 run: setup
 	$(PY) -m commands.launcher run
@@ -49,7 +49,12 @@ bench: setup
 # cluster and stock Rasa (whose model is trained once, ~20 min); ARGS=--profile adds
 # py-spy profiles. About 10 minutes when the models exist.
 bench-load: setup
-	$(PY) -m commands.bench_load $(ARGS)
+	$(PY) -m commands.bench_load --think 0.5 $(ARGS)
+
+# The contact-centre report of a period, UTC days both included (analytics/README.md):
+#   make report FROM=2026-11-01 TO=2026-11-30
+report: setup
+	$(PY) -m analytics.report --from $(FROM) --to $(TO) $(ARGS)
 
 train: setup
 	$(PY) -m commands.training

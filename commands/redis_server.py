@@ -54,6 +54,9 @@ def start_embedded_redis(data_dir: Path, port: int = 0, password: Optional[str] 
         stdin=f"requirepass {password}\n",
     )
     server.start()
+    # Where it listens, for tools run beside it (the analytics load); the password stays
+    # in var/secrets.
+    (data_dir / "port").write_text(str(port))
     client = redis.Redis.from_url(server.url)
     deadline = time.monotonic() + 20
     while True:
