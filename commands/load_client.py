@@ -120,8 +120,9 @@ class TurnFailed(Exception):
 
 
 async def play(customer, parcels: Dict[str, str], deadline: float, results: Results,
-               first_script: int) -> int:
-    """Plays scripts until `deadline`; the number of turns answered."""
+               first_script: int, think: float = 0.0) -> int:
+    """Plays scripts until `deadline`, pausing `think` seconds after each reply (the
+    customer reading and typing); the number of turns answered."""
     turns = 0
     for script in itertools.islice(itertools.cycle(SCRIPTS), first_script, None):
         if time.perf_counter() >= deadline:
@@ -151,12 +152,15 @@ async def play(customer, parcels: Dict[str, str], deadline: float, results: Resu
                 results.failed("turn without a reply")
             results.durations.append(finished - started)
             turns += 1
+            if think:
+                await asyncio.sleep(think)
     return turns
 
 
 async def run_load(target: Target, conversations: int, seconds: float,
-                   parcels: Dict[str, str]) -> "LoadFigures":
-    """`conversations` customers at once for `seconds`; half REST, half socket.io."""
+                   parcels: Dict[str, str], think: float = 0.0) -> "LoadFigures":
+    """`conversations` customers at once for `seconds`; half REST, half socket.io; each
+    pauses `think` seconds between a reply and their next message."""
     results = Results()
     connector = aiohttp.TCPConnector(limit=conversations + 10)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -167,14 +171,14 @@ async def run_load(target: Target, conversations: int, seconds: float,
         started, cpu_started = time.perf_counter(), time.process_time()
         deadline = started + seconds
         counts = await asyncio.gather(*(
-            play(customer, parcels, deadline, results, index)
+            play(customer, parcels, deadline, results, index, think)
             for index, customer in enumerate(customers)
         ))
         elapsed = time.perf_counter() - started
         client_cpu = time.process_time() - cpu_started
         await asyncio.gather(*(customer.close() for customer in customers),
                              return_exceptions=True)
-    return LoadFigures(conversations, sum(counts), elapsed, results, client_cpu)
+    return LoadFigures(conversations, sum(counts), elapsed, results, client_cpu, think)
 
 
 @dataclass
@@ -185,6 +189,7 @@ class LoadFigures:
     results: Results
     # The load client shares the machine: the CPU seconds it took itself.
     client_cpu: float = 0.0
+    think: float = 0.0  # each customer's pause between a reply and their next message
 
     @property
     def turns_per_second(self) -> float:
