@@ -3,7 +3,7 @@
 # web chat widget; then the model is trained only if its inputs changed.
 PY := .venv/bin/python
 
-.PHONY: run demo run-cluster test unit layers eval bench bench-load report train setup browser nginx clean
+.PHONY: run demo run-cluster test unit layers eval bench bench-load report month train setup browser nginx faketime clean
 
 run: setup
 	$(PY) -m commands.launcher run
@@ -19,7 +19,7 @@ run-cluster: setup nginx
 
 # Everything: the layer contract, then unit, stack and browser tests.
 # pytest's exit 5 means no test ran: that is a failure, not a pass.
-test: setup browser nginx layers
+test: setup browser nginx faketime layers
 	$(PY) -m commands.training
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "No tests ran." >&2; exit 1; fi; exit $$status
@@ -56,6 +56,11 @@ bench-load: setup
 report: setup
 	$(PY) -m analytics.report --from $(FROM) --to $(TO) $(ARGS)
 
+# A month of conversations played through the real bot on a simulated clock
+# (libfaketime), then its report (commands/generate_month.py).
+month: setup faketime
+	$(PY) -m commands.generate_month $(ARGS)
+
 train: setup
 	$(PY) -m commands.training
 
@@ -69,6 +74,10 @@ browser:
 # nginx for the cluster and its tests; Debian's package when possible.
 nginx:
 	@bash commands/install-nginx.sh
+
+# libfaketime for the generated month and its tests; Debian's package when possible.
+faketime:
+	@bash commands/install-faketime.sh
 
 clean:
 	rm -rf var/log var/redis var/nginx var/rasa.db models

@@ -8,12 +8,13 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Set, Tuple, Type
+from typing import Any, Dict, List, Optional, Set, Tuple, Type
 
 import yaml
 
 from commands.launcher import Stack
 from commands.processes import ChildProcess, free_port
+from commands.simulated_clock import SimulatedClock, inherited_environment
 from foundation.settings import ROOT
 from handoff.demo_users import HANDOFF_TEAM, KNOWLEDGE_TEAM, ensure_demo_users
 from handoff.queue import HandoffQueue, QueueSettings
@@ -55,15 +56,19 @@ def queue_call(redis_url: str, method: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def start_stack(model_path: Path, redis_url: str, var_dir: Path, database_url: str = "",
-                kind: Type[Stack] = Stack) -> Stack:
+                kind: Type[Stack] = Stack, clock: Optional[SimulatedClock] = None,
+                environment: Optional[Dict[str, str]] = None) -> Stack:
     """A whole assistant (action server, Rasa server, handoff and editor services; a
     Cluster for `kind`) on free ports, its data and demo users in `var_dir`: the
     session's `stack` fixture, or a private one for a test that stops or kills its
-    processes."""
+    processes. Its processes also get `environment`, and with `clock` run on that
+    simulated clock (its own Redis too, when `redis_url` is empty)."""
     running = kind.on_free_ports(model_path, var_dir, redis_url, database_url)
     ensure_demo_users(running.settings.users_file, HANDOFF_TEAM)
     ensure_demo_users(running.settings.editors_file, KNOWLEDGE_TEAM)
-    running.start()
+    extra = {**(environment or {}), **(clock.environment() if clock else {})}
+    with inherited_environment(extra):
+        running.start()
     return running
 
 
