@@ -28,14 +28,31 @@ class KnowledgeBase:
 
 
 _shared: Optional[KnowledgeBase] = None
-_starting = asyncio.Lock()
+_loading: Optional["asyncio.Task[KnowledgeBase]"] = None
 
 
 async def knowledge() -> KnowledgeBase:
-    """The action server's knowledge base, loaded on first use (seeded from
-    knowledge/articles/ when the store is empty)."""
+    """The action server's knowledge base (seeded from knowledge/articles/ when the
+    store is empty), loaded once: from the server's start (`start_loading`), else on
+    first use. Building the index takes seconds; an action that gives up waiting (its
+    timeout, ACTION_SERVER_TIMEOUT) leaves the loading running for the next one instead
+    of throwing it away, so a busy server cannot keep starting it afresh."""
+    if _shared is not None:
+        return _shared
+    return await asyncio.shield(start_loading())
+
+
+def start_loading() -> "asyncio.Task[KnowledgeBase]":
+    global _loading
+    loop = asyncio.get_running_loop()
+    failed = _loading is not None and _loading.done() and (
+        _loading.cancelled() or _loading.exception() is not None)
+    if _loading is None or failed or _loading.get_loop() is not loop:
+        _loading = loop.create_task(_load())
+    return _loading
+
+
+async def _load() -> KnowledgeBase:
     global _shared
-    async with _starting:
-        if _shared is None:
-            _shared = KnowledgeBase(await open_live_index(os.environ.get("REDIS_URL")))
+    _shared = KnowledgeBase(await open_live_index(os.environ.get("REDIS_URL")))
     return _shared

@@ -20,6 +20,8 @@ from rasa_sdk.endpoint import create_app, create_argument_parser, create_ssl_con
 from sanic import Sanic, response
 from sanic.request import Request
 
+from actions.knowledge_base import start_loading
+
 logger = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
@@ -47,6 +49,12 @@ def require_token(app: Sanic, token: str) -> Sanic:
     return app
 
 
+def _load_knowledge(_app: Sanic, _loop: object) -> None:
+    """The knowledge index is built while the server already answers, not on a
+    customer's first question (not awaited: /health answers meanwhile)."""
+    start_loading()
+
+
 def main() -> None:
     parser = create_argument_parser()
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
@@ -62,6 +70,7 @@ def main() -> None:
     utils.update_sanic_log_level()
     app = require_token(create_app(args.actions, cors_origins=args.cors,
                                    auto_reload=args.auto_reload), token)
+    app.register_listener(_load_knowledge, "after_server_start")
     ssl = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     logger.info(f"Action server on {'https' if ssl else 'http'}://{args.host}:{args.port}, "
                 f"answering only requests that carry {TOKEN_VARIABLE}.")
