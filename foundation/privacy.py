@@ -5,6 +5,7 @@ Every process masks the same way, so the rules live here once.
 """
 import logging
 import re
+from functools import lru_cache
 
 from foundation.language import fold_full_width, to_simplified
 from foundation.numbers import find_phone_numbers, find_phone_numbers_in_speech
@@ -47,6 +48,9 @@ def mask_address(address: str) -> str:
     return f"{region}****"
 
 
+# The same strings come back all the time (intent and action names, the bot's own
+# replies, in every event streamed): each is searched once.
+@lru_cache(maxsize=8192)
 def mask_text(text: str) -> str:
     """Masks mainland mobile numbers in free text, for archives and logs: 138****5678.
 
