@@ -38,6 +38,7 @@ from handoff.queue_records import Presence
 from handoff.service.console_hub import ConsoleHub
 from chat import conversation_of
 from services import log_in, start_service
+from tests.screenshots import readme_shot
 
 
 CONSOLE_DIR = ROOT / "handoff" / "console"
@@ -522,8 +523,8 @@ def test_an_agent_takes_answers_and_closes_a_web_chat_customer(pages, handoff, s
     send(customer, "好的，谢谢")  # in Chinese again: the bot reads each message's language
     chat.locator(".msg.customer", has_text="好的，谢谢").wait_for(timeout=TIMEOUT)
     add_a_note(chat, "客户情绪平稳，已核实身份。")
-    console.screenshot(path="/tmp/console.png")
-    supervisor.screenshot(path="/tmp/supervisor.png")
+    console.screenshot(path=readme_shot("agent-console.png"))
+    supervisor.screenshot(path=readme_shot("supervisor.png"))
     see_the_console_reconnect(console)
 
     see_a_blank_close_form_refused(chat)

@@ -7,6 +7,7 @@ from typing import Dict
 from playwright.sync_api import expect
 
 from commands.first_run import guide
+from tests.screenshots import readme_shot
 
 TIMEOUT = 30_000
 # "    KD2026...  in transit": a number line of the guide, and what it says it shows.
@@ -67,6 +68,6 @@ def test_the_numbers_printed_at_start_up_track_in_the_web_chat(browser, stack, t
         responses = page.locator(".rw-response")
         expect(responses.filter(has_text="没有查到")).to_have_count(0)
         assert "\\" not in "".join(responses.all_inner_texts())
-        page.screenshot(path=str(tmp_path / "chat-first-numbers.png"), full_page=True)
+        page.screenshot(path=readme_shot("chat-timeline.png"), full_page=True)
     finally:
         context.close()

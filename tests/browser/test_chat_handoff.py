@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from foundation.staff.auth import load_users
+from tests.screenshots import readme_shot
 from test_agent_console import (  # noqa: F401 (the fixtures are used by name)
     TIMEOUT,
     ask_for_a_person,
@@ -51,7 +52,7 @@ def test_the_customer_sees_the_agent_join_answer_under_their_name_and_leave(
     answer = customer.locator(".rw-response", has_text="正在为您查询")
     answer.wait_for(timeout=TIMEOUT)
     expect(typing).to_have_text("")
-    customer.screenshot(path=str(pages.shots / "chat-agent-joined.png"))
+    customer.screenshot(path=readme_shot("chat-agent-joined.png"))
     # The name heads the message, in bold, and the two lines stay two lines.
     expect(answer.locator("strong")).to_have_text(f"客服 {name}")
     assert re.fullmatch(
@@ -68,5 +69,5 @@ def test_the_customer_sees_the_agent_join_answer_under_their_name_and_leave(
     texts = customer.locator(".rw-response").all_inner_texts()
     left = next(i for i, text in enumerate(texts) if "客服已结束会话" in text)
     assert "本次人工服务已结束" in "".join(texts[left + 1:]), texts
-    customer.screenshot(path=str(pages.shots / "chat-agent-left.png"))
+    customer.screenshot(path=readme_shot("chat-agent-left.png"))
     assert pages.dialogs == []

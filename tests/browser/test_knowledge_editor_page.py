@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from knowledge.store import KnowledgeStore
 from services import log_in, password, start_editor_service
+from tests.screenshots import readme_shot
 
 
 USERS = {"lin": {"name": "林编辑", "role": "editor"}, "zhou": {"name": "周审核", "role": "reviewer"}}
@@ -25,7 +26,6 @@ XSS_QUESTION = "<img src=x onerror=alert(1)> 寄到火星多少钱"
 TIMEOUT = 30_000
 # An answer-test run or a publication runs every answer test: seconds, more on a first run.
 GATE_TIMEOUT = 90_000
-SCREENSHOT = "/tmp/editor.png"
 
 
 @pytest.fixture(scope="module")
@@ -198,13 +198,13 @@ def test_an_editor_changes_the_price_and_a_reviewer_publishes_it(pages, service)
     run_the_answer_tests(editor)
     # Nor does the service let an editor's token publish.
     assert publish_with_the_pages_token(editor) == 403
-    editor.screenshot(path=SCREENSHOT.replace(".png", "-editor.png"))
+    editor.screenshot(path=readme_shot("knowledge-editor.png"))
 
     reviewer = pages.log_in("zhou")
     publish_the_draft(reviewer)
     see_the_new_version_in_the_history(reviewer)
     reviewer.locator("#diff").scroll_into_view_if_needed()
-    reviewer.screenshot(path=SCREENSHOT)
+    reviewer.screenshot(path=readme_shot("knowledge-editor-review.png"))
 
     # Live for the bot.
     live = requests.get(f"{service.url}/api/articles/shipping-fee", timeout=10,
@@ -227,7 +227,7 @@ def test_customer_text_in_the_gap_list_is_shown_as_text(pages):
     expect(question).to_have_text(XSS_QUESTION, timeout=TIMEOUT)
     assert reviewer.locator("#gaps img").count() == 0
     expect(reviewer.locator("#gaps .gap").first).to_contain_text("shipping-fee")
-    reviewer.screenshot(path=SCREENSHOT.replace(".png", "-gaps.png"))
+    reviewer.screenshot(path=readme_shot("knowledge-gaps.png"))
 
     # A new article starts from the question, still as text.
     reviewer.locator("#gaps .gap button", has_text="写新文章").first.click()
