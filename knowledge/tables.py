@@ -147,8 +147,12 @@ class Database:
         self._engine = create_engine(url, future=True)
         if database_url.get_backend_name() == "sqlite":
             _take_sqlite_write_lock_first(self._engine)
-        metadata.create_all(self._engine)
-        _add_missing_columns(self._engine)
+        # One write transaction: the editor service and the action server open the store
+        # at the same start, and on SQLite two schema checks turning into writes at once
+        # would fail with "database is locked" instead of waiting for each other.
+        with self._write() as connection:
+            metadata.create_all(connection)
+            _add_missing_columns(connection)
 
     @classmethod
     def from_environment(cls):
@@ -162,16 +166,15 @@ class Database:
         return self._engine.execution_options(write=True).begin()
 
 
-def _add_missing_columns(engine) -> None:
+def _add_missing_columns(connection) -> None:
     """Adds the columns a table gained since the database was made (create_all makes
     missing tables only)."""
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            present = {column["name"] for column in inspect(connection).get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
 def _take_sqlite_write_lock_first(engine) -> None:
