@@ -118,6 +118,24 @@ def start_editor_service(directory: Path, redis_url: str, users: Dict[str, Dict[
     return EditorService(url, store_url, process)
 
 
+class EditorClient:
+    """The editor service's API as one user (or nobody): (status, JSON body) per call."""
+
+    def __init__(self, service: EditorService, user: Optional[str] = None) -> None:
+        import requests
+
+        self.url = service.url
+        self.http = requests.Session()
+        if user:
+            status, body = self.call("POST", "/api/login", json={"user": user, "password": password(user)})
+            assert status == 200, body
+            self.http.headers["Authorization"] = f"Bearer {body['token']}"
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Tuple[int, Any]:
+        reply = self.http.request(method, self.url + path, timeout=180, **kwargs)
+        return reply.status_code, reply.json() if reply.content else None
+
+
 # The API document
 
 

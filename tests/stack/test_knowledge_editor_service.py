@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Tuple
 
 import pytest
 import requests
@@ -23,7 +23,8 @@ from knowledge.service.app import OPENAPI_FILE, EditorSettings, create_app
 from knowledge.search import ANSWER_THRESHOLD
 from knowledge.store import KnowledgeStore
 from knowledge.service.routes.requests import MAX_YAML_BYTES
-from services import EditorService, documented_operations, password, route_operations, start_editor_service
+from services import (EditorClient, documented_operations, password, route_operations,
+                      start_editor_service)
 
 USERS = {
     "lin": {"name": "林编辑", "role": "editor"},
@@ -41,20 +42,8 @@ def service(redis_url, tmp_path_factory):
     running.process.stop()
 
 
-class Client:
-    """HTTP calls as one user (or nobody): (status, JSON body)."""
-
-    def __init__(self, service: EditorService, user: Optional[str] = None) -> None:
-        self.url = service.url
-        self.http = requests.Session()
-        if user:
-            status, body = self.call("POST", "/api/login", json={"user": user, "password": password(user)})
-            assert status == 200, body
-            self.http.headers["Authorization"] = f"Bearer {body['token']}"
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Tuple[int, Any]:
-        reply = self.http.request(method, self.url + path, timeout=120, **kwargs)
-        return reply.status_code, reply.json() if reply.content else None
+class Client(EditorClient):
+    """The editor API as one user, with the calls these tests repeat."""
 
     def get(self, path: str, **kwargs: Any) -> Tuple[int, Any]:
         return self.call("GET", path, **kwargs)

@@ -2,13 +2,12 @@
 published: the editor service as a real process over HTTP, on a SQLite store of this
 module's own (tests/gap_drafts_seed.py) and a real Redis (knowledge/service/routes/gaps.py,
 knowledge/gaps.py)."""
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 import pytest
-import requests
 
 from gap_drafts_seed import MARS, MARS_ANSWER, MARS_EXTRA_QUESTIONS, MARS_TESTS, seed_gap_store
-from services import EditorService, password, start_editor_service
+from services import EditorClient as Client, start_editor_service
 
 USERS = {"lin": {"name": "林编辑", "role": "editor"}, "zhou": {"name": "周审核", "role": "reviewer"}}
 
@@ -20,22 +19,6 @@ def service(redis_url, tmp_path_factory):
     running = start_editor_service(directory, redis_url, USERS)
     yield running
     running.process.stop()
-
-
-class Client:
-    """HTTP calls as one user (or nobody): (status, JSON body)."""
-
-    def __init__(self, service: EditorService, user: Optional[str] = None) -> None:
-        self.url = service.url
-        self.http = requests.Session()
-        if user:
-            status, body = self.call("POST", "/api/login", json={"user": user, "password": password(user)})
-            assert status == 200, body
-            self.http.headers["Authorization"] = f"Bearer {body['token']}"
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Tuple[int, Any]:
-        reply = self.http.request(method, self.url + path, timeout=180, **kwargs)
-        return reply.status_code, reply.json() if reply.content else None
 
 
 @pytest.fixture(scope="module")
