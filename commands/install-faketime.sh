@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The generated month (python -m commands.generate_month, tests/stack/test_analytics_month.py,
-# tests/browser/test_analytics_report.py) runs a private stack on a simulated clock:
+# tests/browser/test_analytics_report_page.py) runs a private stack on a simulated clock:
 # Debian's libfaketime, preloaded into its processes only. Installs it when missing and
 # this user may; otherwise says how (those tests are then skipped).
 set -euo pipefail

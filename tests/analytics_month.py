@@ -1,6 +1,6 @@
 """A generated month (commands/generate_month.py) on a private stack under a simulated
 clock, and the analytics report of that month, made once per test run and shared by
-tests/stack/test_analytics_month.py and tests/browser/test_analytics_report.py.
+tests/stack/test_analytics_month.py and tests/browser/test_analytics_report_page.py.
 
 The stack lives only while the month is played and reported: the report is a folder of
 files, which is all the tests read afterwards."""
