@@ -14,7 +14,6 @@ PostgreSQL by HANDOFF_DATABASE_URL). What staffing takes from it, per hour of ar
 This module only selects: it neither creates the tables nor touches a row, unlike
 CaseArchive, which is the handoff service's writer.
 """
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,12 +24,8 @@ from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.engine import make_url
 
 from analytics.forecast import HOUR, History, whole_hour
-from handoff.cases import DEFAULT_URL, cases_table
-
-
-def archive_url() -> str:
-    """The archive the handoff service writes to (the same default as CaseArchive)."""
-    return os.environ.get("HANDOFF_DATABASE_URL") or DEFAULT_URL
+from foundation.settings import handoff_database_url
+from handoff.cases import cases_table
 
 
 @dataclass
@@ -58,7 +53,7 @@ class HandoffHistory:
 
 def load_history(start: datetime, end: datetime, url: Optional[str] = None) -> HandoffHistory:
     """The cases that arrived in [start, end) (naive UTC datetimes)."""
-    url = url or archive_url()
+    url = url or handoff_database_url()
     if not _may_exist(url):
         return HandoffHistory(History({}, start, end))
     engine = create_engine(url, future=True)

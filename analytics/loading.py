@@ -20,7 +20,6 @@ import json
 import logging
 import os
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 import redis
@@ -28,7 +27,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from analytics.conversations import rows_of, sessions_of
-from analytics.handoff_history import _may_exist, archive_url
+from analytics.handoff_history import _may_exist
 from analytics.warehouse import (
     conversation_events,
     conversations,
@@ -42,7 +41,7 @@ from analytics.warehouse import (
     write_position,
 )
 from foundation.privacy import mask_address, mask_text
-from foundation.settings import VAR
+from foundation.settings import VAR, carrier_demo_db, handoff_database_url, knowledge_database_url
 from handoff.cases import cases_table
 
 logger = logging.getLogger(__name__)
@@ -324,15 +323,6 @@ def _seconds(start: Optional[datetime], end: Optional[datetime]) -> Optional[flo
     return None if start is None or end is None else (end - start).total_seconds()
 
 
-def carrier_url() -> str:
-    """The demo carrier's SQLite file, as the action server finds it (CARRIER_DEMO_DB)."""
-    return f"sqlite:///{Path(os.environ.get('CARRIER_DEMO_DB') or VAR / 'carrier.db')}"
-
-
-def knowledge_url() -> str:
-    return os.environ.get("KNOWLEDGE_DATABASE_URL") or f"sqlite:///{VAR / 'knowledge.db'}"
-
-
 def stream_redis_url() -> Optional[str]:
     """REDIS_URL, else the Redis `make run` embeds (commands/redis_server.py: its port in
     var/redis/port, its password in var/secrets), so a report on a running local stack
@@ -352,7 +342,8 @@ def stream_redis_url() -> Optional[str]:
 
 def load_from_environment(engine: Engine) -> Dict[str, int]:
     return load_all(engine, stream_redis_url(), os.environ.get("ANALYTICS_STREAM") or STREAM,
-                    archive_url(), knowledge_url(), carrier_url())
+                    handoff_database_url(), knowledge_database_url(),
+                    f"sqlite:///{carrier_demo_db()}")
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -49,6 +49,19 @@ from foundation.secrets import secrets_dir, stored_secret
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+
+
+# The local databases: the environment's, else SQLite files beside the rest under var/.
+def knowledge_database_url(var_dir: Path = VAR) -> str:
+    return os.environ.get("KNOWLEDGE_DATABASE_URL") or f"sqlite:///{var_dir / 'knowledge.db'}"
+
+
+def handoff_database_url(var_dir: Path = VAR) -> str:
+    return os.environ.get("HANDOFF_DATABASE_URL") or f"sqlite:///{var_dir / 'handoff.db'}"
+
+
+def carrier_demo_db(var_dir: Path = VAR) -> Path:
+    return Path(os.environ.get("CARRIER_DEMO_DB") or var_dir / "carrier.db")
 SHARED_SECRETS = (
     "ACTION_SERVER_TOKEN",
     "CHAT_SESSION_SECRET",
@@ -138,8 +151,7 @@ class Settings:
             "DATABASE_URL": self.database_url,
             "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
             # The demo carrier's parcels live beside the other local data.
-            "CARRIER_DEMO_DB": os.environ.get("CARRIER_DEMO_DB")
-            or str(self.var_dir / "carrier.db"),
+            "CARRIER_DEMO_DB": str(carrier_demo_db(self.var_dir)),
             "RASA_URL": self.rasa_url,
             "RASA_AUTH_TOKEN": self.auth_token,
             "HANDOFF_HOST": self.host,
@@ -151,10 +163,8 @@ class Settings:
             "KNOWLEDGE_PORT": str(self.knowledge_port),
             "KNOWLEDGE_USERS_FILE": str(self.editors_file),
             # Published knowledge-base articles, their versions and the gap list.
-            "KNOWLEDGE_DATABASE_URL": os.environ.get("KNOWLEDGE_DATABASE_URL")
-            or f"sqlite:///{self.var_dir / 'knowledge.db'}",
+            "KNOWLEDGE_DATABASE_URL": knowledge_database_url(self.var_dir),
             # Archived handoff cases (analysts' data), SQLite beside the rest by default.
-            "HANDOFF_DATABASE_URL": os.environ.get("HANDOFF_DATABASE_URL")
-            or f"sqlite:///{self.var_dir / 'handoff.db'}",
+            "HANDOFF_DATABASE_URL": handoff_database_url(self.var_dir),
             **{name: self.secret(name) for name in SHARED_SECRETS},
         }

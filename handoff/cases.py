@@ -16,7 +16,6 @@ Times come in as epoch seconds, as the handoff queue keeps them, and are stored 
 timezone-aware timestamps in UTC. What `history` and `get` return is JSON-ready:
 times as ISO 8601 text.
 """
-import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -44,11 +43,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from foundation.settings import VAR
+from foundation.settings import handoff_database_url
 from foundation.privacy import mask_text
 from handoff.customer_keys import PHONE_KEY_LENGTH, PHONE_PREFIX, phone_key
 
-DEFAULT_URL = f"sqlite:///{VAR / 'handoff.db'}"
 
 # What the agent chose as the outcome of a case.
 CATEGORIES = (
@@ -186,7 +184,7 @@ class CaseArchive:
 
     @classmethod
     def from_environment(cls) -> "CaseArchive":
-        return cls(os.environ.get("HANDOFF_DATABASE_URL") or DEFAULT_URL)
+        return cls(handoff_database_url())
 
     def close(self) -> None:
         self.engine.dispose()

@@ -18,7 +18,6 @@ A database made before a table gained a column gets the column at start-up
 (`_add_missing_columns`): new columns are nullable, so existing rows stay valid.
 Every change is one transaction: it is written whole or not at all. Times are UTC.
 """
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from foundation.settings import VAR
+from foundation.settings import knowledge_database_url
 
 ARCHIVED = "archived"  # a version that was live and has been replaced
 
@@ -156,7 +155,7 @@ class Database:
 
     @classmethod
     def from_environment(cls):
-        return cls(os.environ.get("KNOWLEDGE_DATABASE_URL") or f"sqlite:///{VAR / 'knowledge.db'}")
+        return cls(knowledge_database_url())
 
     def close(self) -> None:
         self._engine.dispose()

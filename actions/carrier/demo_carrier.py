@@ -15,11 +15,9 @@ RETURN_PICKUPS_PER_SLOT returns per pickup slot in each city. Nothing moves a re
 along after it is booked: the seeded returns show the later statuses.
 """
 import logging
-import os
 import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from sqlalchemy import and_, bindparam, create_engine, func, or_, select
@@ -69,11 +67,10 @@ from actions.carrier.gateway import (
     shanghai_now,
 )
 from foundation.privacy import mask_phone
-from foundation.settings import VAR
+from foundation.settings import carrier_demo_db
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DB_PATH = VAR / "carrier.db"
 
 # The text a real courier's SMS service sends, in Chinese and English.
 VERIFICATION_TEXT = (
@@ -193,7 +190,7 @@ class DemoCarrier(CarrierGateway):
 
     @classmethod
     def from_environment(cls) -> "DemoCarrier":
-        path = Path(os.environ.get("CARRIER_DEMO_DB") or DEFAULT_DB_PATH)
+        path = carrier_demo_db()
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{path}", code_limits=CodeLimits.from_environment())
 
