@@ -8,6 +8,7 @@ character 2- and 3-grams over each run of Chinese words, weighted lower than wor
 so that differently segmented phrasings still meet.
 """
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -48,11 +49,23 @@ STOP_WORDS = frozenset(
 )
 
 
+# Segmenting is most of an index rebuild, and a rebuild after one publication
+# re-analyses thousands of unchanged texts: the tokens are kept by text (bounded).
+SEGMENTED_TEXTS_KEPT = 100_000
+
+
 def load_synonyms(path: Path = SYNONYMS_FILE) -> List[List[str]]:
-    groups = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    path = Path(path)
+    return [list(group) for group in _read_synonyms(path, path.stat().st_mtime_ns)]
+
+
+@lru_cache(maxsize=4)
+def _read_synonyms(path: Path, modified: int) -> Tuple[Tuple[str, ...], ...]:
+    """Read once per version of the file: every publication rebuilds the index."""
+    groups = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if not all(isinstance(group, list) and len(group) >= 2 for group in groups):
         raise ValueError(f"{path}: every synonym group must be a list of two or more words")
-    return [[str(word) for word in group] for group in groups]
+    return tuple(tuple(str(word) for word in group) for group in groups)
 
 
 def stem(word: str) -> str:
@@ -108,15 +121,7 @@ class Analyser:
         return words + grams
 
     def _tokens(self, text: str) -> List[str]:
-        folded, _ = normalise(text)
-        tokens = []
-        for token in jieba.lcut(folded.lower()):
-            if not _WORD.search(token):
-                continue
-            # Stop words stay unstemmed so that "does" is still recognised as one.
-            stemmed = _LATIN.match(token) and token not in STOP_WORDS
-            tokens.append(stem(token) if stemmed else token)
-        return tokens
+        return list(_segment(text))
 
     def _words(self, tokens: List[str]) -> Iterable[Optional[str]]:
         """Resolves synonyms, longest phrase first; yields None where a dropped word
@@ -133,6 +138,21 @@ class Analyser:
                 token = tokens[position]
                 position += 1
                 yield None if token in STOP_WORDS else token
+
+
+@lru_cache(maxsize=SEGMENTED_TEXTS_KEPT)
+def _segment(text: str) -> Tuple[str, ...]:
+    """Normalised, lower-cased, segmented by jieba (with the courier dictionary, loaded
+    by every Analyser before its first text), English words stemmed; marks dropped."""
+    folded, _ = normalise(text)
+    tokens = []
+    for token in jieba.lcut(folded.lower()):
+        if not _WORD.search(token):
+            continue
+        # Stop words stay unstemmed so that "does" is still recognised as one.
+        stemmed = _LATIN.match(token) and token not in STOP_WORDS
+        tokens.append(stem(token) if stemmed else token)
+    return tuple(tokens)
 
 
 def _ngrams(run: str) -> List[str]:
