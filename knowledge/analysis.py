@@ -56,11 +56,13 @@ SEGMENTED_TEXTS_KEPT = 100_000
 
 def load_synonyms(path: Path = SYNONYMS_FILE) -> List[List[str]]:
     path = Path(path)
-    return [list(group) for group in _read_synonyms(path, path.stat().st_mtime_ns)]
+    status = path.stat()
+    version = (status.st_mtime_ns, status.st_size, status.st_ino)
+    return [list(group) for group in _read_synonyms(path, version)]
 
 
 @lru_cache(maxsize=4)
-def _read_synonyms(path: Path, modified: int) -> Tuple[Tuple[str, ...], ...]:
+def _read_synonyms(path: Path, version: Tuple[int, int, int]) -> Tuple[Tuple[str, ...], ...]:
     """Read once per version of the file: every publication rebuilds the index."""
     groups = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if not all(isinstance(group, list) and len(group) >= 2 for group in groups):
@@ -106,10 +108,19 @@ class Analyser:
 
     def terms(self, text: str) -> List[str]:
         """Words (synonyms resolved) followed by the Chinese character n-grams."""
+        return self._terms(list(_segment(text)))
+
+    def indexed_terms(self, text: str) -> List[str]:
+        """`terms` of an article's text: its segmentation is kept for the next rebuild
+        (customers' queries are not kept, so they neither push articles' texts out
+        nor stay in memory)."""
+        return self._terms(list(_kept_segmentation(text)))
+
+    def _terms(self, tokens: List[str]) -> List[str]:
         words: List[str] = []
         grams: List[str] = []
         run: List[str] = []
-        for word in self._words(self._tokens(text)):
+        for word in self._words(tokens):
             if word is not None:
                 words.append(word)
             if word is not None and _CJK.match(word):
@@ -120,8 +131,9 @@ class Analyser:
         grams.extend(_ngrams("".join(run)))
         return words + grams
 
-    def _tokens(self, text: str) -> List[str]:
-        return list(_segment(text))
+    @staticmethod
+    def _tokens(synonym: str) -> List[str]:
+        return list(_kept_segmentation(synonym))
 
     def _words(self, tokens: List[str]) -> Iterable[Optional[str]]:
         """Resolves synonyms, longest phrase first; yields None where a dropped word
@@ -140,7 +152,6 @@ class Analyser:
                 yield None if token in STOP_WORDS else token
 
 
-@lru_cache(maxsize=SEGMENTED_TEXTS_KEPT)
 def _segment(text: str) -> Tuple[str, ...]:
     """Normalised, lower-cased, segmented by jieba (with the courier dictionary, loaded
     by every Analyser before its first text), English words stemmed; marks dropped."""
@@ -153,6 +164,9 @@ def _segment(text: str) -> Tuple[str, ...]:
         stemmed = _LATIN.match(token) and token not in STOP_WORDS
         tokens.append(stem(token) if stemmed else token)
     return tuple(tokens)
+
+
+_kept_segmentation = lru_cache(maxsize=SEGMENTED_TEXTS_KEPT)(_segment)
 
 
 def _ngrams(run: str) -> List[str]:

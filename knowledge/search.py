@@ -109,10 +109,10 @@ class _LanguageIndex:
         self.slots = max((len(texts) for texts in self.texts), default=1)
         questions, whole_articles = Postings(), Postings()
         for position, (article, texts, tags) in enumerate(zip(articles, self.texts, tag_terms)):
-            documents = [analyser.terms(text) for text in texts[:-1]] + [tags]
+            documents = [analyser.indexed_terms(text) for text in texts[:-1]] + [tags]
             for slot, terms in enumerate(documents):
                 questions.add(slot * self.article_count + position, terms)
-            answer = analyser.terms(article.answer[language].web)
+            answer = analyser.indexed_terms(article.answer[language].web)
             whole_articles.add(position, [term for terms in documents for term in terms] + answer)
         self.questions = BM25Field(questions, self.slots * self.article_count)
         self.articles = BM25Field(whole_articles, self.article_count)
@@ -175,7 +175,7 @@ class KnowledgeIndex:
         if len(set(ids)) != len(ids):
             raise ValueError("article ids must be unique")
         analyser = Analyser(load_synonyms() if synonym_groups is None else synonym_groups)
-        tag_terms = [analyser.terms(" ".join(article.tags)) for article in articles]
+        tag_terms = [analyser.indexed_terms(" ".join(article.tags)) for article in articles]
         centroid_vectors, question_vectors = centroids(articles)
         off_topic_by_language = off_topic_vectors(load_off_topic() if off_topic is None else off_topic)
         indexes = {

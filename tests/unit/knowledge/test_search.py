@@ -52,6 +52,18 @@ def test_words_of_different_groups_stay_apart(analyser):
     assert analyser.terms("上门取件") != analyser.terms("取件")
 
 
+def test_article_texts_are_kept_for_the_next_rebuild_and_customers_queries_are_not(analyser):
+    from knowledge import analysis
+
+    article_text = "周末和晚上能派送吗？Weekend deliveries"
+    assert analyser.indexed_terms(article_text) == analyser.terms(article_text)
+    kept = analysis._kept_segmentation.cache_info()
+    analyser.indexed_terms(article_text)
+    assert analysis._kept_segmentation.cache_info().hits == kept.hits + 1
+    analyser.terms("我的手机号是13812345678，快递到哪了")
+    assert analysis._kept_segmentation.cache_info().currsize == kept.currsize
+
+
 def test_stop_words_are_dropped_and_english_is_stemmed(analyser):
     assert analyser.terms("请问运费吗") == analyser.terms("运费")
     assert stem("parcels") == stem("parcel")
