@@ -69,7 +69,10 @@ def reask(customer: Customer, _parcels) -> None:
 
 def misunderstood(customer: Customer, _parcels) -> None:
     customer.say("你好", "greet")
-    customer.say("那个东西", None)  # not understood: a fallback
+    # A lone emoji: nothing the classifier learnt, so it falls back. (A vague phrase
+    # such as "那个东西" reads as out of scope since gibberish is trained as such.)
+    reply = customer.say("🤔", None)
+    _expect("没太明白" in reply, customer, f"no fallback for a lone emoji: {reply!r}")
     customer.record.fallbacks += 1
     customer.record.outcome = "bot_abandoned"
 
