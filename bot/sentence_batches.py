@@ -1,0 +1,169 @@
+"""The sentence encoder in a process of its own, fed the messages that arrive together.
+
+Rasa runs the whole NLU pipeline inside the server's event loop, and the server is one
+Python process: under load the sentence encoder was a quarter of the loop's busy time
+(py-spy, 50 conversations at once), every other conversation waiting meanwhile, while
+the second core was half idle. A thread would not help: the encoder's many small numpy
+steps need the GIL the loop holds.
+
+So each Rasa server starts an encoder process (bot/nlu/encoder_worker.py) and
+`MessageProcessor.parse_message` first awaits its text's vector from it. The texts that
+arrive while the process encodes are sent together as the next batch: nothing waits for
+a batch to fill, and a batch costs little more than one message (the encoder mostly
+streams its weights: 8 texts take ~8 ms, one ~3 ms). The vector reaches the pipeline's
+featurizer through a context variable of the message's own task (`PREPARED`), so it is
+that message's vector or none, and nothing is kept between messages.
+
+Whenever the process cannot answer (still loading its weights at start-up, died, too
+slow) the message goes on without a vector and the featurizer encodes it in the server,
+as before; a dead process is started again, at most every RESTART_SECONDS.
+"""
+import asyncio
+import json
+import logging
+import sys
+import time
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.nlu.encoder import DIMENSIONS
+from bot.nlu.encoder_worker import READY
+from bot.nlu.sentence_encoder import PREPARED, SentenceEncoderFeaturizer
+from bot.nlu.text_normaliser import model_text
+
+logger = logging.getLogger(__name__)
+
+# 16 texts encode in about the time of 3 alone; a bigger batch costs as much per text
+# and only keeps its first message waiting longer.
+MOST_PER_BATCH = 16
+# Loading numpy and the weights takes ~1.5 s; a batch ~10 ms.
+START_SECONDS = 60.0
+ENCODE_SECONDS = 5.0
+RESTART_SECONDS = 10.0
+_rasa_parse_message = MessageProcessor.parse_message
+
+
+class EncoderProcess:
+    """This server's encoder process: started on first use, in the background; None for
+    texts it cannot encode now."""
+
+    def __init__(self) -> None:
+        self._process: Optional[asyncio.subprocess.Process] = None
+        self._ready = False
+        self._last_start = -RESTART_SECONDS
+
+    async def encode(self, texts: List[Text]) -> Optional[np.ndarray]:
+        if not self._ready:
+            self._start_soon()
+            return None
+        try:
+            self._process.stdin.write(json.dumps(texts).encode() + b"\n")
+            await self._process.stdin.drain()
+            data = await asyncio.wait_for(
+                self._process.stdout.readexactly(len(texts) * DIMENSIONS * 4), ENCODE_SECONDS)
+        except (OSError, EOFError, asyncio.TimeoutError) as error:
+            logger.warning("The sentence encoder process failed (%s); the server encodes "
+                           "messages itself until it is back.", type(error).__name__)
+            self._stop()
+            return None
+        return np.frombuffer(data, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+    def _start_soon(self) -> None:
+        if self._process is None and time.monotonic() - self._last_start >= RESTART_SECONDS:
+            self._last_start = time.monotonic()
+            asyncio.get_running_loop().create_task(self._start())
+
+    async def _start(self) -> None:
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.nlu.encoder_worker",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+            self._ready = await asyncio.wait_for(
+                self._process.stdout.readexactly(len(READY)), START_SECONDS) == READY
+        except (OSError, EOFError, asyncio.TimeoutError) as error:
+            logger.warning("The sentence encoder process did not start (%s); the server "
+                           "encodes messages itself.", type(error).__name__)
+            self._stop()
+
+    def _stop(self) -> None:
+        self._ready = False
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+        self._process = None
+
+
+class SentenceBatches:
+    """Encodes the texts awaited in one event loop, those waiting together in one batch."""
+
+    def __init__(self) -> None:
+        self._encoder = EncoderProcess()
+        self._waiting: Dict[Text, asyncio.Future] = {}
+        self._encoding = False
+
+    async def vector(self, text: Text) -> Optional[np.ndarray]:
+        future = self._waiting.get(text)  # the same text twice in a batch is encoded once
+        if future is None:
+            future = self._waiting[text] = asyncio.get_running_loop().create_future()
+            if not self._encoding:
+                self._encoding = True
+                asyncio.get_running_loop().create_task(self._encode_waiting())
+        # A turn cancelled while waiting must not cancel the others' vectors.
+        return await asyncio.shield(future)
+
+    async def _encode_waiting(self) -> None:
+        try:
+            while self._waiting:
+                texts = list(self._waiting)[:MOST_PER_BATCH]
+                futures = [self._waiting.pop(text) for text in texts]
+                vectors = await self._encoder.encode(texts)
+                for index, future in enumerate(futures):
+                    future.set_result(None if vectors is None else vectors[index])
+        finally:
+            self._encoding = False
+
+
+_batches: Dict[int, SentenceBatches] = {}
+
+
+def _batches_of_this_loop() -> SentenceBatches:
+    loop = asyncio.get_running_loop()
+    batches = _batches.get(id(loop))
+    if batches is None:
+        # The server has one loop; a test process may run several, one after another.
+        _batches.clear()
+        batches = _batches[id(loop)] = SentenceBatches()
+    return batches
+
+
+def _encodes_sentences(processor: MessageProcessor) -> bool:
+    uses = processor.__dict__.get("_uses_sentence_encoder")
+    if uses is None:
+        uses = processor.__dict__["_uses_sentence_encoder"] = any(
+            node.uses is SentenceEncoderFeaturizer
+            for node in processor.model_metadata.predict_schema.nodes.values())
+    return uses
+
+
+async def parse_message(self: MessageProcessor, message: UserMessage,
+                        tracker: Optional[DialogueStateTracker] = None,
+                        only_output_properties: bool = True) -> Dict[Text, Any]:
+    text = message.text
+    if (not text or text.startswith(INTENT_MESSAGE_PREFIX) or self.http_interpreter
+            or not _encodes_sentences(self)):
+        return await _rasa_parse_message(self, message, tracker, only_output_properties)
+    key = model_text(text)[0]
+    vector = await _batches_of_this_loop().vector(key)
+    token = PREPARED.set(None if vector is None else (key, vector))
+    try:
+        return await _rasa_parse_message(self, message, tracker, only_output_properties)
+    finally:
+        PREPARED.reset(token)
+
+
+def install() -> None:
+    MessageProcessor.parse_message = parse_message  # type: ignore[assignment]
