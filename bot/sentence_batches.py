@@ -23,7 +23,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.core.channels.channel import UserMessage
@@ -32,7 +32,7 @@ from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.nlu.encoder import DIMENSIONS
-from bot.nlu.encoder_worker import READY
+from bot.nlu.encoder_worker import ENCODED, READY
 from bot.nlu.sentence_encoder import PREPARED, SentenceEncoderFeaturizer
 from bot.nlu.text_normaliser import model_text
 
@@ -62,15 +62,26 @@ class EncoderProcess:
             self._start_soon()
             return None
         try:
-            self._process.stdin.write(json.dumps(texts).encode() + b"\n")
-            await self._process.stdin.drain()
-            data = await asyncio.wait_for(
-                self._process.stdout.readexactly(len(texts) * DIMENSIONS * 4), ENCODE_SECONDS)
-        except (OSError, EOFError, asyncio.TimeoutError) as error:
+            answer = await asyncio.wait_for(self._exchange(texts), ENCODE_SECONDS)
+        except Exception as error:
             logger.warning("The sentence encoder process failed (%s); the server encodes "
                            "messages itself until it is back.", type(error).__name__)
-            self._stop()
+            self.stop()
             return None
+        except BaseException:  # cancelled mid-exchange: its answer must not be read later
+            self.stop()
+            raise
+        if answer is None:
+            logger.warning("The sentence encoder process could not encode %d texts; the "
+                           "server encodes them itself.", len(texts))
+        return answer
+
+    async def _exchange(self, texts: List[Text]) -> Optional[np.ndarray]:
+        self._process.stdin.write(json.dumps(texts).encode() + b"\n")
+        await self._process.stdin.drain()
+        if await self._process.stdout.readexactly(len(ENCODED)) != ENCODED:
+            return None
+        data = await self._process.stdout.readexactly(len(texts) * DIMENSIONS * 4)
         return np.frombuffer(data, dtype=np.float32).reshape(len(texts), DIMENSIONS)
 
     def _start_soon(self) -> None:
@@ -83,17 +94,23 @@ class EncoderProcess:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.nlu.encoder_worker",
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-            self._ready = await asyncio.wait_for(
-                self._process.stdout.readexactly(len(READY)), START_SECONDS) == READY
+            signal = await asyncio.wait_for(
+                self._process.stdout.readexactly(len(READY)), START_SECONDS)
+            if signal != READY:
+                raise EOFError(f"it said {signal!r}")
+            self._ready = True
         except (OSError, EOFError, asyncio.TimeoutError) as error:
             logger.warning("The sentence encoder process did not start (%s); the server "
-                           "encodes messages itself.", type(error).__name__)
-            self._stop()
+                           "encodes messages itself.", error or type(error).__name__)
+            self.stop()
 
-    def _stop(self) -> None:
+    def stop(self) -> None:
         self._ready = False
         if self._process is not None and self._process.returncode is None:
-            self._process.kill()
+            try:
+                self._process.kill()
+            except ProcessLookupError:  # gone already, or its event loop closed
+                pass
         self._process = None
 
 
@@ -104,6 +121,9 @@ class SentenceBatches:
         self._encoder = EncoderProcess()
         self._waiting: Dict[Text, asyncio.Future] = {}
         self._encoding = False
+
+    def stop(self) -> None:
+        self._encoder.stop()
 
     async def vector(self, text: Text) -> Optional[np.ndarray]:
         future = self._waiting.get(text)  # the same text twice in a batch is encoded once
@@ -120,24 +140,29 @@ class SentenceBatches:
             while self._waiting:
                 texts = list(self._waiting)[:MOST_PER_BATCH]
                 futures = [self._waiting.pop(text) for text in texts]
-                vectors = await self._encoder.encode(texts)
-                for index, future in enumerate(futures):
-                    future.set_result(None if vectors is None else vectors[index])
+                vectors = None
+                try:
+                    vectors = await self._encoder.encode(texts)
+                finally:
+                    for index, future in enumerate(futures):
+                        if not future.done():  # none is left waiting, whatever happened
+                            future.set_result(None if vectors is None else vectors[index])
         finally:
             self._encoding = False
 
 
-_batches: Dict[int, SentenceBatches] = {}
+# The server has one event loop; a test process may run several, one after another.
+_of_loop: Optional[Tuple[asyncio.AbstractEventLoop, SentenceBatches]] = None
 
 
 def _batches_of_this_loop() -> SentenceBatches:
+    global _of_loop
     loop = asyncio.get_running_loop()
-    batches = _batches.get(id(loop))
-    if batches is None:
-        # The server has one loop; a test process may run several, one after another.
-        _batches.clear()
-        batches = _batches[id(loop)] = SentenceBatches()
-    return batches
+    if _of_loop is None or _of_loop[0] is not loop:
+        if _of_loop is not None:
+            _of_loop[1].stop()
+        _of_loop = (loop, SentenceBatches())
+    return _of_loop[1]
 
 
 def _encodes_sentences(processor: MessageProcessor) -> bool:

@@ -3,15 +3,16 @@
 Started by each Rasa server (bot/sentence_batches.py), so that encoding runs on another
 core instead of in the server's event loop. The protocol is its pipes: once the weights
 are loaded it writes READY; then for each line on stdin, a JSON list of texts, it writes
-their vectors, float32 and `encoder.DIMENSIONS` to a row, nothing else. It ends when
-stdin closes (its server stopped).
+ENCODED and their vectors (float32, `encoder.DIMENSIONS` to a row), or FAILED when
+those texts could not be encoded (the server then encodes them itself, and says why).
+It ends when stdin closes: its server stopped.
 """
 import json
 import sys
 
 from bot.nlu import encoder
 
-READY = b"R"
+READY, ENCODED, FAILED = b"R", b"V", b"F"
 
 
 def main() -> None:
@@ -20,7 +21,12 @@ def main() -> None:
     replies.write(READY)
     replies.flush()
     for line in requests:
-        replies.write(encoder.encode(json.loads(line)).tobytes())
+        try:
+            vectors = encoder.encode(json.loads(line))
+        except Exception:  # one strange text must not take the encoder away from all
+            replies.write(FAILED)
+        else:
+            replies.write(ENCODED + vectors.tobytes())
         replies.flush()
 
 

@@ -1,7 +1,10 @@
 """Messages arriving together are encoded together in the Rasa server's encoder process
 (bot/sentence_batches.py) and understood exactly as when the pipeline encodes each one
-itself; while that process is gone, messages are still understood, and it comes back."""
+itself; while that process is gone or hung, messages are still understood, and it
+comes back."""
 import asyncio
+import os
+import signal
 import time
 
 import pytest
@@ -70,7 +73,8 @@ def test_messages_arriving_together_are_encoded_in_one_batch_and_understood_the_
         await encoder_ready(agent)
         batches.clear()
         in_server.clear()
-        return await asyncio.gather(*(agent.parse_message(text) for text in MESSAGES))
+        return await asyncio.wait_for(
+            asyncio.gather(*(agent.parse_message(text) for text in MESSAGES)), 120)
 
     results = asyncio.run(together())
     assert batches == [(len(MESSAGES), True)], "one batch, answered by the process"
@@ -83,26 +87,31 @@ def test_messages_arriving_together_are_encoded_in_one_batch_and_understood_the_
         assert [c for _, c in ranking] == pytest.approx([c for _, c in want_ranking], abs=1e-5)
 
 
-def test_a_dead_encoder_process_costs_no_message_and_is_started_again(
-        agent, recorded, monkeypatch):
+@pytest.mark.parametrize("fault", ["killed", "hung"])
+def test_an_encoder_process_killed_or_hung_costs_no_message_and_is_started_again(
+        agent, recorded, monkeypatch, fault):
     batches, in_server = recorded
     monkeypatch.setattr(sentence_batches, "RESTART_SECONDS", 0.0)
+    monkeypatch.setattr(sentence_batches, "ENCODE_SECONDS", 1.0)
 
-    async def through_a_crash():
+    async def through_the_fault():
         process = await encoder_ready(agent)
         first = process._process.pid
-        process._process.kill()
+        os.kill(first, signal.SIGKILL if fault == "killed" else signal.SIGSTOP)
         batches.clear()
         in_server.clear()
-        meanwhile = await agent.parse_message("我的快递到哪了")
+        started = time.monotonic()
+        meanwhile = await asyncio.wait_for(agent.parse_message("我的快递到哪了"), 60)
+        waited = time.monotonic() - started
         again = await encoder_ready(agent)
         batches.clear()
-        after = await agent.parse_message("我要退货")
-        return first, again._process.pid, meanwhile, after
+        after = await asyncio.wait_for(agent.parse_message("我要退货"), 60)
+        return first, again._process.pid, meanwhile, waited, after
 
-    first, second, meanwhile, after = asyncio.run(through_a_crash())
+    first, second, meanwhile, waited, after = asyncio.run(through_the_fault())
     assert meanwhile["intent"]["name"] == "track_parcel"
-    assert "我的快递到哪了" in in_server, "the server encoded it while the process was gone"
+    assert "我的快递到哪了" in in_server, "the server encoded it while the process was away"
+    assert waited < 5, "a hung process holds a message up for ENCODE_SECONDS at most"
     assert second != first, "a new encoder process was started"
     assert after["intent"]["name"] == "request_return"
     assert batches == [(1, True)], "and it answers again"
