@@ -46,8 +46,9 @@ bench: setup
 	$(PY) -m commands.bench_callbacks
 
 # The November peak: 50 scripted conversations at once against the project, the
-# cluster and stock Rasa (whose model is trained once, ~20 min); ARGS=--profile adds
-# py-spy profiles. About 10 minutes when the models exist.
+# cluster and stock Rasa (whose model is trained once: 45-60 min here, DIET alone
+# ~30 s an epoch); ARGS=--profile adds py-spy profiles. About 12 minutes when the
+# models exist.
 bench-load: setup
 	$(PY) -m commands.bench_load --think 0.5 $(ARGS)
 

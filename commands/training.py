@@ -63,7 +63,7 @@ def ensure_stock_model() -> Path:
     from rasa import __version__ as rasa_version
 
     target = STOCK_MODELS / f"{fingerprint(STOCK_INPUTS, salt=rasa_version)}.tar.gz"
-    return _ensure(target, STOCK_CONFIG, "stock Rasa: about 15-20 minutes on 2 cores")
+    return _ensure(target, STOCK_CONFIG, "stock Rasa: 45-60 minutes on 2 cores, once")
 
 
 def _ensure(target: Path, config: str, how_long: str, force: bool = False) -> Path:
