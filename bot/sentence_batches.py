@@ -23,6 +23,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
@@ -45,6 +46,8 @@ MOST_PER_BATCH = 16
 START_SECONDS = 60.0
 ENCODE_SECONDS = 5.0
 RESTART_SECONDS = 10.0
+# Where `python -m bot.nlu.encoder_worker` is found, whatever the server's working folder.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _rasa_parse_message = MessageProcessor.parse_message
 
 
@@ -93,7 +96,7 @@ class EncoderProcess:
         try:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.nlu.encoder_worker",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=PROJECT_ROOT)
             signal = await asyncio.wait_for(
                 self._process.stdout.readexactly(len(READY)), START_SECONDS)
             if signal != READY:
