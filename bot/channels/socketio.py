@@ -215,8 +215,10 @@ class CourierSocketIOInput(SocketIOInput):
             await sio.save_session(
                 sid, {"conversation_id": conversation_id}, namespace=self.namespace
             )
-            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+            # Present before the widget hears it is confirmed: a chat closed right after
+            # must be marked gone after this, never before it.
             await self._record_presence(conversation_id, present=True)
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
             await self._show_missed(sio, sid, conversation_id)
 
         # The agent service lets a waiting customer whose chat stays closed leave the
