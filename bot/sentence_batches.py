@@ -32,10 +32,10 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.nlu.encoder import DIMENSIONS
 from bot.nlu.encoder_worker import ENCODED, READY
 from bot.nlu.sentence_encoder import PREPARED, SentenceEncoderFeaturizer
 from bot.nlu.text_normaliser import model_text
+from foundation.sentence_encoder import DIMENSIONS
 
 logger = logging.getLogger(__name__)
 

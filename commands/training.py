@@ -24,6 +24,7 @@ TRAINING_INPUTS = (
     # The ground rules the NLU components read: scripts, numbers, cue words, words.
     "foundation/language.py", "foundation/numbers.py", "foundation/cue_words.py",
     "foundation/cue_words.yml", "foundation/segmenter.py", "foundation/userdict.txt",
+    "foundation/sentence_encoder.py",
 )
 STOCK_CONFIG = "commands/stock_rasa/config.yml"
 # Rasa's own version stands for the packages: the stock model uses nothing else of ours,

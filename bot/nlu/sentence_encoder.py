@@ -1,7 +1,7 @@
 """Dense sentence features from a multilingual sentence encoder.
 
 Word counts only know the words in our training data; real customers use many others.
-Google's Universal Sentence Encoder multilingual v3 (bot/nlu/encoder.py) maps Chinese
+Google's Universal Sentence Encoder multilingual v3 (foundation/sentence_encoder.py) maps Chinese
 and English sentences of the same meaning close together, so the classifier also
 recognises phrasings it never saw.
 
@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import encoder
+from foundation import sentence_encoder as encoder
 
 BATCH_SIZE = 256
 # (text, vector) of the message being parsed in this task, encoded ahead of the

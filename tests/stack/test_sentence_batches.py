@@ -13,7 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
 from bot import sentence_batches
-from bot.nlu import encoder
+from foundation import sentence_encoder as encoder
 
 # Simplified, Traditional, full-width, English, spoken digits, a number, an emoji:
 # every text the normaliser changes must still find its vector.
