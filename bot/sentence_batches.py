@@ -67,8 +67,9 @@ class EncoderProcess:
         try:
             answer = await asyncio.wait_for(self._exchange(texts), ENCODE_SECONDS)
         except Exception as error:
-            logger.warning("The sentence encoder process failed (%s); the server encodes "
-                           "messages itself until it is back.", type(error).__name__)
+            logger.warning("The sentence encoder process failed (%s: %s); the server "
+                           "encodes messages itself until it is back.",
+                           type(error).__name__, error)
             self.stop()
             return None
         except BaseException:  # cancelled mid-exchange: its answer must not be read later
