@@ -46,13 +46,21 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "SentenceEncoderFeaturizer":
         return cls(config, execution_context.node_name)
 
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # `scale` multiplies the unit vector: the classifier's one L2 penalty then
+        # weighs meaning against the word and character counts (config.yml).
+        return {**DenseFeaturizer.get_default_config(), "scale": 1.0}
+
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        super().__init__(name, config)
+        super().__init__(name, {**self.get_default_config(), **config})
+        self._scale = float(self._config["scale"])
         encoder.load()
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        """Nothing to configure."""
+        if float(config.get("scale", 1.0)) <= 0:
+            raise ValueError("SentenceEncoderFeaturizer: scale must be positive")
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurise(
@@ -76,4 +84,5 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _add(self, message: Message, vector: np.ndarray) -> None:
         self.add_features_to_message(
-            sequence=None, sentence=vector[np.newaxis, :], attribute=TEXT, message=message)
+            sequence=None, sentence=self._scale * vector[np.newaxis, :], attribute=TEXT,
+            message=message)
