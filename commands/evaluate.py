@@ -2,9 +2,10 @@
 
 Two kinds of sets, each read if present:
 
-- the project's own held-out splits, `tests/heldout/` and the harder
-  `tests/heldout/hard/` (each written apart from the training data by a writer who did
-  not see it, never trained on): models and thresholds are chosen on them;
+- the project's own held-out splits, `tests/heldout/`, the harder `tests/heldout/hard/`
+  and `tests/heldout/voice/` in the voice of online-shop chats (each written apart from
+  the training data by a writer who did not see it, never trained on): models and
+  thresholds are chosen on them;
 - the dev files in `../shared/eval/`: a final figure only. Their misses are not written
   out, so nobody tunes data to them.
 
@@ -50,6 +51,10 @@ SETS: Dict[str, Tuple[Path, str]] = {
     "hard en": (HELD_OUT_DIR / "hard" / "routing_en.tsv", "routing"),
     "hard kb": (HELD_OUT_DIR / "hard" / "kb.tsv", "kb"),
     "hard off-topic": (HELD_OUT_DIR / "hard" / "kb_offtopic.tsv", "off_topic"),
+    "voice zh": (HELD_OUT_DIR / "voice" / "routing_zh.tsv", "routing"),
+    "voice en": (HELD_OUT_DIR / "voice" / "routing_en.tsv", "routing"),
+    "voice kb": (HELD_OUT_DIR / "voice" / "kb.tsv", "kb"),
+    "voice off-topic": (HELD_OUT_DIR / "voice" / "kb_offtopic.tsv", "off_topic"),
     "dev zh": (DEV_DIR / "routing_dev_zh.tsv", "routing"),
     "dev en": (DEV_DIR / "routing_dev_en.tsv", "routing"),
     "dev kb": (DEV_DIR / "kb_dev.tsv", "kb"),
