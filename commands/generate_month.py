@@ -59,6 +59,12 @@ IVR_SHARE = 0.3  # of the knowledge questions, asked on the phone line's front e
 AGAIN_AFTER = (2 * 3600, 5 * 3600)  # a customer back this much later (another session)
 
 
+# An agent's calls are not safe to repeat (a claim takes the next customer), and the
+# handoff service closes a connection idle for its keep-alive time (5 s) while the
+# customers' turns run: a pooled connection could be reset as the call goes out.
+FRESH_CONNECTION = {"Connection": "close"}
+
+
 class Assistant:
     """The running assistant as a customer and an agent reach it."""
 
@@ -98,7 +104,8 @@ class Assistant:
             if not self.agent_token:
                 self.log_in()
             reply = self.http.request(method, f"{self.handoff_url}{path}", json=body, timeout=60,
-                                      headers={"Authorization": f"Bearer {self.agent_token}"})
+                                      headers={"Authorization": f"Bearer {self.agent_token}",
+                                               **FRESH_CONNECTION})
             if reply.status_code != 401:
                 reply.raise_for_status()
                 return reply
@@ -107,7 +114,7 @@ class Assistant:
 
     def log_in(self) -> None:
         """Logs the agent in, which also brings them online for the queue."""
-        login = self.http.post(f"{self.handoff_url}/api/login", timeout=30,
+        login = self.http.post(f"{self.handoff_url}/api/login", timeout=30, headers=FRESH_CONNECTION,
                                json={"user": self.agent, "password": self.agent_password})
         login.raise_for_status()
         self.agent_token = login.json()["token"]

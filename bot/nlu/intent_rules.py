@@ -17,6 +17,10 @@ share most words with tracking requests ("到", "arrive", "when"), but money com
 is the progress of a return: track_parcel becomes check_return_status. A general refund
 question stays a knowledge-base question (the dialogue answers it with the return's
 status when the conversation has one).
+
+Nothing to read. A message without a letter, digit or Chinese character (emoji,
+punctuation) is not understood, whatever the classifier made of its sentence vector:
+the customer is asked to say it in words.
 """
 import re
 from typing import List, Optional
@@ -31,6 +35,7 @@ from foundation.numbers import spoken_digits_to_digits
 
 TRACKING = "track_parcel"
 RETURN_STATUS = "check_return_status"
+NOT_UNDERSTOOD = "nlu_fallback"
 NUMBER_ENTITIES = frozenset({"return_number", "tracking_number", "phone_number"})
 # A letter, digit or Chinese character left over: the message says more than numbers.
 _WORD = re.compile(r"[^\W_]")
@@ -65,13 +70,19 @@ class IntentRules(RuleComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            wanted = intent_of_numbers(message) or intent_of_refund(message)
+            wanted = (intent_of_nothing(message) or intent_of_numbers(message)
+                      or intent_of_refund(message))
             if wanted:
                 chosen = {"name": wanted, "confidence": 1.0}
                 ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r["name"] != wanted]
                 message.set(INTENT, chosen, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
         return messages
+
+
+def intent_of_nothing(message: Message) -> Optional[str]:
+    """nlu_fallback for a message with no word in it ("🤔", "。。。")."""
+    return None if _WORD.search(message.get(TEXT) or "") else NOT_UNDERSTOOD
 
 
 def intent_of_numbers(message: Message) -> Optional[str]:

@@ -83,6 +83,20 @@ def test_other_messages_keep_their_intent(text, intent):
     assert resolved(text, intent) == intent
 
 
+@pytest.mark.parametrize("text", ["🤔", "😀😀", "。。。", "?!", "👍 "])
+def test_a_message_without_words_is_not_understood(text):
+    assert resolved(text, "out_of_scope") == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text, intent", [("12345", "out_of_scope"), ("好👍", "affirm"), ("ok😀", "affirm")])
+def test_a_word_or_digit_beside_emoji_keeps_the_intent(text, intent):
+    assert resolved(text, intent) == intent
+
+
+def test_an_emoji_gets_the_not_understood_reply(stack):
+    assert "没太明白" in "".join(say(stack, "🤔"))
+
+
 @pytest.mark.parametrize("kind, text", [
     ("complaint_tone", "九点下的单现在还没到，这什么速度？"),
     ("complaint_tone", "又要我每小时催一次吗"),
