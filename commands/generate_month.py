@@ -59,12 +59,6 @@ IVR_SHARE = 0.3  # of the knowledge questions, asked on the phone line's front e
 AGAIN_AFTER = (2 * 3600, 5 * 3600)  # a customer back this much later (another session)
 
 
-# An agent's calls are not safe to repeat (a claim takes the next customer), and the
-# handoff service closes a connection idle for its keep-alive time (5 s) while the
-# customers' turns run: a pooled connection could be reset as the call goes out.
-FRESH_CONNECTION = {"Connection": "close"}
-
-
 class Assistant:
     """The running assistant as a customer and an agent reach it."""
 
@@ -80,6 +74,10 @@ class Assistant:
         self.carrier_url = f"sqlite:///{carrier_db}"
         self.carrier = DemoCarrier(self.carrier_url)
         self.http = requests.Session()
+        # No call here is safe to repeat (a claim takes the next customer, a message is
+        # a turn), and the services close a connection idle for their keep-alive time
+        # (5 s) while other calls run: a pooled one could be reset as a call goes out.
+        self.http.headers["Connection"] = "close"
         self.rasa_url = rasa_url.rstrip("/")
         self.rasa_token = rasa_token
 
@@ -104,8 +102,7 @@ class Assistant:
             if not self.agent_token:
                 self.log_in()
             reply = self.http.request(method, f"{self.handoff_url}{path}", json=body, timeout=60,
-                                      headers={"Authorization": f"Bearer {self.agent_token}",
-                                               **FRESH_CONNECTION})
+                                      headers={"Authorization": f"Bearer {self.agent_token}"})
             if reply.status_code != 401:
                 reply.raise_for_status()
                 return reply
@@ -114,7 +111,7 @@ class Assistant:
 
     def log_in(self) -> None:
         """Logs the agent in, which also brings them online for the queue."""
-        login = self.http.post(f"{self.handoff_url}/api/login", timeout=30, headers=FRESH_CONNECTION,
+        login = self.http.post(f"{self.handoff_url}/api/login", timeout=30,
                                json={"user": self.agent, "password": self.agent_password})
         login.raise_for_status()
         self.agent_token = login.json()["token"]

@@ -20,7 +20,8 @@ status when the conversation has one).
 
 Nothing to read. A message without a letter, digit or Chinese character (emoji,
 punctuation) is not understood, whatever the classifier made of its sentence vector:
-the customer is asked to say it in words.
+the customer is asked to say it in words. The few emoji that answer a question (👍,
+🙏, ❌) are read as yes, thanks and no.
 """
 import re
 from typing import List, Optional
@@ -36,6 +37,10 @@ from foundation.numbers import spoken_digits_to_digits
 TRACKING = "track_parcel"
 RETURN_STATUS = "check_return_status"
 NOT_UNDERSTOOD = "nlu_fallback"
+INTENT_OF_EMOJI = {"👍": "affirm", "👌": "affirm", "✅": "affirm", "🆗": "affirm",
+                   "🙏": "thank", "❌": "deny", "👎": "deny"}
+# Emoji modifiers (skin tones, variation selectors, joiners) and spaces add no meaning.
+_EMOJI_NOISE = re.compile(r"[\s\U0001F3FB-\U0001F3FF\uFE0E\uFE0F\u200D]")
 NUMBER_ENTITIES = frozenset({"return_number", "tracking_number", "phone_number"})
 # A letter, digit or Chinese character left over: the message says more than numbers.
 _WORD = re.compile(r"[^\W_]")
@@ -81,8 +86,13 @@ class IntentRules(RuleComponent):
 
 
 def intent_of_nothing(message: Message) -> Optional[str]:
-    """nlu_fallback for a message with no word in it ("🤔", "。。。")."""
-    return None if _WORD.search(message.get(TEXT) or "") else NOT_UNDERSTOOD
+    """For a message with no word in it: yes, thanks or no for the emoji that say so
+    ("👍👍", "🙏🏻"), else nlu_fallback ("🤔", "。。。")."""
+    text = message.get(TEXT) or ""
+    if _WORD.search(text):
+        return None
+    meanings = {INTENT_OF_EMOJI.get(symbol) for symbol in _EMOJI_NOISE.sub("", text)}
+    return meanings.pop() if len(meanings) == 1 and None not in meanings else NOT_UNDERSTOOD
 
 
 def intent_of_numbers(message: Message) -> Optional[str]:

@@ -10,6 +10,7 @@ Rasa server has it encoded in a process of its own, with the messages that arriv
 alongside (bot/sentence_batches.py), and hands each message its own vector in
 `PREPARED`. Otherwise (training, the encoder process not ready) it is encoded here.
 """
+import math
 from contextvars import ContextVar
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -59,8 +60,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        if float(config.get("scale", 1.0)) <= 0:
-            raise ValueError("SentenceEncoderFeaturizer: scale must be positive")
+        scale = config.get("scale", 1.0)
+        if not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
+            raise ValueError(f"SentenceEncoderFeaturizer: scale must be a positive number, not {scale!r}")
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurise(

@@ -83,12 +83,21 @@ def test_other_messages_keep_their_intent(text, intent):
     assert resolved(text, intent) == intent
 
 
-@pytest.mark.parametrize("text", ["🤔", "😀😀", "。。。", "?!", "👍 "])
+@pytest.mark.parametrize("text", ["🤔", "😀😀", "。。。", "?!", "👍🤔", ""])
 def test_a_message_without_words_is_not_understood(text):
     assert resolved(text, "out_of_scope") == "nlu_fallback"
 
 
-@pytest.mark.parametrize("text, intent", [("12345", "out_of_scope"), ("好👍", "affirm"), ("ok😀", "affirm")])
+@pytest.mark.parametrize("text, intent", [("👍", "affirm"), ("👌👌 ", "affirm"), ("👍🏻", "affirm"),
+                                          ("🙏🏽", "thank"), ("❌", "deny")])
+def test_emoji_that_answer_a_question_are_read(text, intent):
+    assert resolved(text, "out_of_scope") == intent
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("12345", "out_of_scope"), ("好👍", "affirm"), ("ok😀", "affirm"), ("ＯＫ", "affirm"),
+    ("１２３", "out_of_scope"), ("到了沒", "track_parcel"), ("幺三八", "out_of_scope"),
+    ("привет", "greet"), ("①", "out_of_scope"), ("1️⃣", "out_of_scope")])
 def test_a_word_or_digit_beside_emoji_keeps_the_intent(text, intent):
     assert resolved(text, intent) == intent
 
