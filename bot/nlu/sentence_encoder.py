@@ -54,7 +54,8 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         return {**DenseFeaturizer.get_default_config(), "scale": 1.0}
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        super().__init__(name, {**self.get_default_config(), **config})
+        # Rasa's graph hands `create` the defaults merged with config.yml.
+        super().__init__(name, config)
         self._scale = float(self._config["scale"])
         encoder.load()
 
