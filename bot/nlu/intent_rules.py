@@ -2,7 +2,8 @@
 
 Numbers. A message that carries a parcel or phone number is a tracking request, and one
 that carries a return number asks after that return, unless the classifier found another
-service request in it.
+service request in it (a return request naming a return number is no other request: that
+return exists already).
 
 Customers often send nothing but the number ("KD202611230001", "13812345678",
 "RT0000000042") or the number with a word or two ("…怎么样了"). The classifier has no
@@ -54,8 +55,10 @@ INTENT_OF_NUMBER = (
 OVERRIDDEN_INTENTS = frozenset(
     {"nlu_fallback", "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "ask_faq"}
 )
-# "RT0000000042 到哪了" reads as tracking, but a return number is no parcel's.
-OVERRIDDEN_BY_RETURN_NUMBER = OVERRIDDEN_INTENTS | {"track_parcel"}
+# "RT0000000042 到哪了" reads as tracking, but a return number is no parcel's; and
+# "退货 RT0000000042 的退款呢" may read as a return request, but a return number
+# belongs to a return already made, so it can only be asked after.
+OVERRIDDEN_BY_RETURN_NUMBER = OVERRIDDEN_INTENTS | {"track_parcel", "request_return"}
 
 
 def only_numbers(message: Message) -> bool:

@@ -77,6 +77,18 @@ def test_a_refund_question_read_as_tracking_asks_after_the_return(text):
     assert resolved(text, "track_parcel") == "check_return_status"
 
 
+@pytest.mark.parametrize("intent, wanted", [("request_return", "check_return_status"),
+                                            ("track_parcel", "check_return_status"),
+                                            ("complain", "complain"), ("request_human", "request_human")])
+def test_a_return_number_is_asked_after_unless_another_service_is_asked_for(intent, wanted):
+    text = "退货 RT0000000042 的退款呢"
+    start = text.index("RT")
+    number = {"entity": "return_number", "value": "RT0000000042", "start": start, "end": start + 12}
+    message = Message({TEXT: text, INTENT: {"name": intent, "confidence": 0.6},
+                       INTENT_RANKING_KEY: [{"name": intent, "confidence": 0.6}], "entities": [number]})
+    assert IntentRules().process([message])[0].get(INTENT)["name"] == wanted
+
+
 @pytest.mark.parametrize("text, intent", [("我的快递到哪了", "track_parcel"),
                                           ("退款一般几天到账", "ask_faq")])
 def test_other_messages_keep_their_intent(text, intent):
