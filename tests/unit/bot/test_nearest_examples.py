@@ -115,3 +115,15 @@ def test_a_model_trained_without_examples_passes_the_ranking_unchanged(storage):
 def test_settings_out_of_range_are_refused_when_the_model_is_built(setting):
     with pytest.raises(ValueError, match="NearestExamplesClassifier"):
         NearestExamplesClassifier.validate_config(setting)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("text", ["手机号 13812345678", "KD202612050013 到哪了", "退货 RT0000000042 的退款呢"])
+def test_a_message_with_a_long_number_is_left_to_the_regression(storage, text):
+    # Its sentence vector moves with the digits, so its neighbours would too.
+    classifier = trained(storage)
+    numbered = parsed(text, COMPLAINT, [("track_parcel", 0.6), ("complain", 0.4)])
+
+    classifier.process([numbered])
+
+    assert numbered.get(INTENT) == {"name": "track_parcel", "confidence": 0.6}
