@@ -120,8 +120,10 @@ class NearestExamplesClassifier(GraphComponent, IntentClassifier):
             return messages
         for message in messages:
             ranking = message.get(INTENT_RANKING_KEY)
+            if not ranking or _LONG_NUMBER.search(message.get(TEXT) or ""):
+                continue
             vector = sentence_vector(message)
-            if ranking and vector is not None and not _LONG_NUMBER.search(message.get(TEXT) or ""):
+            if vector is not None:
                 self._blend(message, ranking, vector)
         return messages
 
