@@ -2,10 +2,11 @@
 
 Two kinds of sets, each read if present:
 
-- the project's own held-out splits, `tests/heldout/`, the harder `tests/heldout/hard/`
-  and `tests/heldout/voice/` in the voice of online-shop chats (each written apart from
-  the training data by a writer who did not see it, never trained on): models and
-  thresholds are chosen on them;
+- the project's own held-out splits, `tests/heldout/`, the harder `tests/heldout/hard/`,
+  `tests/heldout/voice/` in the voice of online-shop chats and `tests/heldout/situations/`
+  (knowledge questions that describe a situation, written from the article titles alone;
+  each written apart from the training data by a writer who did not see it, never
+  trained on): models and thresholds are chosen on them;
 - the dev files in `../shared/eval/`: a final figure only. Their misses are not written
   out, so nobody tunes data to them.
 
@@ -55,6 +56,8 @@ SETS: Dict[str, Tuple[Path, str]] = {
     "voice en": (HELD_OUT_DIR / "voice" / "routing_en.tsv", "routing"),
     "voice kb": (HELD_OUT_DIR / "voice" / "kb.tsv", "kb"),
     "voice off-topic": (HELD_OUT_DIR / "voice" / "kb_offtopic.tsv", "off_topic"),
+    "situations kb": (HELD_OUT_DIR / "situations" / "kb.tsv", "kb"),
+    "situations off-topic": (HELD_OUT_DIR / "situations" / "kb_offtopic.tsv", "off_topic"),
     "dev zh": (DEV_DIR / "routing_dev_zh.tsv", "routing"),
     "dev en": (DEV_DIR / "routing_dev_en.tsv", "routing"),
     "dev kb": (DEV_DIR / "kb_dev.tsv", "kb"),
@@ -216,7 +219,7 @@ def is_dev(path: Path) -> bool:
 def summary(results: Dict[str, Dict]) -> None:
     print("\nsummary")
     for name, figures in results.items():
-        print(f"  {name:<20}" + ", ".join(f"{key} {value:.3f}" for key, value in figures.items()))
+        print(f"  {name:<22}" + ", ".join(f"{key} {value:.3f}" for key, value in figures.items()))
 
 
 def main() -> None:
