@@ -99,3 +99,16 @@ def test_a_parcel_number_with_a_return_word_may_ask_after_the_return(agent, text
 
 def test_a_refund_question_is_never_read_as_tracking(agent):
     assert parse(agent, "when does my refund arrive after I returned it")["intent"]["name"] != "track_parcel"
+
+
+# "能退吗" about a booking, a ticket or a membership is another business's refund; about
+# something bought and delivered it is a return (data/nlu/out_of_scope_services.yml).
+@pytest.mark.parametrize("text, intent", [
+    ("酒店订了能取消吗", "out_of_scope"), ("机票能退吗", "out_of_scope"),
+    ("演唱会门票可以退吗", "out_of_scope"), ("電影票可以退嗎", "out_of_scope"),
+    ("can I cancel my hotel booking", "out_of_scope"), ("refund my flight ticket", "out_of_scope"),
+    ("这件衣服还能退吗", "request_return"), ("买的鞋不合适能退吗", "request_return"),
+    ("耳机用了一次能换吗", "request_return"),
+])
+def test_a_refund_for_a_service_is_not_a_parcel_return(agent, text, intent):
+    assert parse(agent, text)["intent"]["name"] == intent
