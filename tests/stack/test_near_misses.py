@@ -65,9 +65,9 @@ def test_the_out_of_scope_reply_says_what_the_assistant_does_and_offers_a_person
     assert "查快递" in answer and "转人工" in answer
 
 
-def resolved(text: str, intent: str) -> str:
+def resolved(text: str, intent: str, entities=()) -> str:
     message = Message({TEXT: text, INTENT: {"name": intent, "confidence": 0.6},
-                       INTENT_RANKING_KEY: [{"name": intent, "confidence": 0.6}]})
+                       INTENT_RANKING_KEY: [{"name": intent, "confidence": 0.6}], "entities": list(entities)})
     return IntentRules().process([message])[0].get(INTENT)["name"]
 
 
@@ -84,9 +84,7 @@ def test_a_return_number_is_asked_after_unless_another_service_is_asked_for(inte
     text = "退货 RT0000000042 的退款呢"
     start = text.index("RT")
     number = {"entity": "return_number", "value": "RT0000000042", "start": start, "end": start + 12}
-    message = Message({TEXT: text, INTENT: {"name": intent, "confidence": 0.6},
-                       INTENT_RANKING_KEY: [{"name": intent, "confidence": 0.6}], "entities": [number]})
-    assert IntentRules().process([message])[0].get(INTENT)["name"] == wanted
+    assert resolved(text, intent, [number]) == wanted
 
 
 @pytest.mark.parametrize("text, intent", [("我的快递到哪了", "track_parcel"),
