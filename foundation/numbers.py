@@ -190,10 +190,21 @@ def _traced_sub(pattern: re.Pattern, convert, text: str,
 def _convert_chinese_run(match: re.Match) -> str:
     run = match.group()
     digits = "".join(_CHINESE_DIGITS.get(char, char) for char in run if char != " ")
-    # Typed digits are left exactly as written.
-    if run.isascii() or len(digits) < _MIN_SPOKEN_DIGITS:
-        return run
-    return digits
+    spoken = sum(char in _CHINESE_DIGITS for char in run)
+    return digits if _was_spoken(run[0] in _CHINESE_DIGITS, spoken, len(digits)) else run
+
+
+def _was_spoken(starts_spoken: bool, spoken: int, digits: int) -> bool:
+    """Whether a run of digits, some spoken and some typed, is a number said aloud.
+
+    Speech recognition mixes words and digits ("幺三八 1234 5678"), but a typed number
+    followed by a word that starts with a digit word ("SF1234 5678 9012 三天没动了",
+    "13812345678 one more thing") was typed: a run that starts typed needs four spoken
+    digits. Typed digits alone are left exactly as written.
+    """
+    if not spoken or digits < _MIN_SPOKEN_DIGITS:
+        return False
+    return starts_spoken or spoken >= _MIN_SPOKEN_DIGITS
 
 
 def _join_spelled_letters(match: re.Match) -> str:
@@ -203,18 +214,17 @@ def _join_spelled_letters(match: re.Match) -> str:
 def _convert_english_run(match: re.Match) -> str:
     run = match.group()
     words = re.split(_ENGLISH_SEPARATOR, run.lower())
-    # Typed digits are left exactly as written.
-    if all(word.isdigit() for word in words):
-        return run
     digits = ""
+    spoken = 0
     repeat = 1
     for word in words:
         if word in _REPEATS:
             repeat = _REPEATS[word]
         else:
             digits += _ENGLISH_DIGITS.get(word, word) * repeat
+            spoken += 0 if word.isdigit() else repeat
             repeat = 1
-    return digits if len(digits) >= _MIN_SPOKEN_DIGITS else run
+    return digits if _was_spoken(not words[0].isdigit(), spoken, len(digits)) else run
 
 
 def normalise_waybill(raw: str) -> str:
@@ -283,6 +293,24 @@ def find_return_numbers(text: str) -> List[ReturnNumber]:
 def is_return_number(number: str) -> bool:
     """Whether `number` is a return number exactly as the assistant writes it."""
     return re.fullmatch(rf"{RETURN_NUMBER_PREFIX}\d{{{RETURN_NUMBER_DIGITS}}}", number) is not None
+
+
+def mask_long_numbers(text: str) -> str:
+    """`text` with every digit of a long number written as 0:
+    "单号 KD202611230001 三天没动" → "单号 KD000000000000 三天没动".
+
+    A long number is six digits or more, in groups separated by spaces or dashes as
+    customers write them ("138 1234 5678"); dates and prices stay. The length does not
+    change, so a place in the masked text is the same place in `text`. What a message
+    asks does not depend on which number it carries, and the classifier should not
+    learn or guess from digits.
+    """
+    def mask(match: re.Match) -> str:
+        number = match.group()
+        if sum(char.isdigit() for char in number) < _MIN_ATTEMPT_DIGITS:
+            return number
+        return re.sub(r"\d", "0", number)
+    return _DIGIT_RUN.sub(mask, text)
 
 
 def looks_like_waybill_attempt(text: str) -> bool:

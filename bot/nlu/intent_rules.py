@@ -6,7 +6,8 @@ service request in it (a return request naming a return number is no other reque
 return exists already).
 
 Customers often send nothing but the number ("KD202611230001", "13812345678",
-"RT0000000042") or the number with a word or two ("…怎么样了"). The classifier has no
+"RT0000000042"), the number with its name ("手机号 138…", "运单号：SF…") or the number
+with a word or two ("…怎么样了"). The classifier has no
 words to go on there and says out_of_scope, goodbye or not understood; the number says
 what is wanted. A complaint, a return or a request for a person that mentions a number
 keeps its intent; a message of nothing but numbers always gets the numbers' intent, and
@@ -32,7 +33,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.rule_component import RuleComponent
-from foundation.cue_words import says
+from foundation.cue_words import says, without
 from foundation.numbers import spoken_digits_to_digits
 
 TRACKING = "track_parcel"
@@ -62,13 +63,14 @@ OVERRIDDEN_BY_RETURN_NUMBER = OVERRIDDEN_INTENTS | {"track_parcel", "request_ret
 
 
 def only_numbers(message: Message) -> bool:
-    """Whether the message is nothing but its numbers: then no classifier guess can
-    beat them, whatever it made of the digits."""
+    """Whether the message is nothing but its numbers, named or not ("手机号 138…",
+    "tracking no. KD…"): then no classifier guess can beat them, whatever it made of
+    the digits and the names ("电话" is near "打电话给人工")."""
     text = spoken_digits_to_digits(message.get(TEXT) or "")
     for entity in sorted(message.get(ENTITIES, []), key=lambda e: e.get("start", 0), reverse=True):
         if entity.get("entity") in NUMBER_ENTITIES:
             text = text[: entity["start"]] + text[entity["end"]:]
-    return not _WORD.search(text)
+    return not _WORD.search(without("number_label", text))
 
 
 @DefaultV1Recipe.register(

@@ -13,6 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.rule_component import RuleComponent
+from bot.nlu.text_normaliser import NUMBERS_TEXT
 from foundation.numbers import (
     find_phone_numbers,
     find_return_numbers,
@@ -28,7 +29,8 @@ class NumberEntityExtractor(RuleComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text = message.get(TEXT) or ""
+            # The text normaliser masked the digits in TEXT.
+            text = message.get(NUMBERS_TEXT) or message.get(TEXT) or ""
             digits = spoken_digits_to_digits(text)
             found = [
                 self._entity("tracking_number", w.number, w.start, w.end)

@@ -3,10 +3,15 @@
 It stands at the head of the pipeline: it folds full-width forms, converts Traditional
 to Simplified, writes digits spoken on the phone line as digits ("K D 幺二三四…" →
 "KD1234…", so the classifier sees the number it was trained on, not words that vary with
-every number) and, at prediction time, tags the message with a `language` entity
-(zh-Hans, zh-Hant or en) that fills the `language` slot, so replies mirror the
-customer's script. Training data is not tagged: the language is not something the
-intent classifier should learn.
+every number), masks the digits of long numbers ("KD202611230001" → "KD000000000000":
+what a message asks does not depend on the number in it) and, at prediction time, tags
+the message with a `language` entity (zh-Hans, zh-Hant or en) that fills the `language`
+slot, so replies mirror the customer's script. Training data is not tagged: the
+language is not something the intent classifier should learn.
+
+The numbers themselves are kept in the `NUMBERS_TEXT` property for the number
+extractor, and `NumbersRestorer` at the end of the pipeline puts them back into the
+text, so the parse result and the actions see what the customer wrote.
 """
 from typing import List, Optional, Tuple
 
@@ -18,13 +23,21 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.rule_component import RuleComponent
 from foundation import segmenter
 from foundation.language import normalise
-from foundation.numbers import spoken_digits_to_digits
+from foundation.numbers import mask_long_numbers, spoken_digits_to_digits
 
 LANGUAGE_ENTITY = "language"
+# The normalised text with its numbers, for the number extractor.
+NUMBERS_TEXT = "text_with_numbers"
 
 
 def model_text(original: str) -> Tuple[str, Optional[str]]:
-    """The text as the components after this one see it, and the customer's language."""
+    """The text as the featurisers and classifiers see it, and the customer's language."""
+    text, language = numbers_text(original)
+    return mask_long_numbers(text), language
+
+
+def numbers_text(original: str) -> Tuple[str, Optional[str]]:
+    """The normalised text with its numbers, and the customer's language."""
     text, language = normalise(original)
     return spoken_digits_to_digits(text), language
 
@@ -46,8 +59,9 @@ class TextNormaliser(RuleComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             original = message.get(TEXT) or ""
-            text, language = model_text(original)
-            message.set(TEXT, text)
+            text, language = numbers_text(original)
+            message.set(TEXT, mask_long_numbers(text))
+            message.set(NUMBERS_TEXT, text)
             if language:
                 tag = {
                     "entity": LANGUAGE_ENTITY,
@@ -60,4 +74,18 @@ class TextNormaliser(RuleComponent):
                 message.set(
                     ENTITIES, message.get(ENTITIES, []) + [tag], add_to_output=True
                 )
+        return messages
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class NumbersRestorer(RuleComponent):
+    """Puts the numbers the text normaliser masked back into the text; the last
+    component of the pipeline."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if message.get(NUMBERS_TEXT) is not None:
+                message.set(TEXT, message.get(NUMBERS_TEXT))
         return messages

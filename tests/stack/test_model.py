@@ -68,6 +68,9 @@ def test_full_width_input_is_understood(agent):
         ("where is YT1234567890123", "tracking_number", "YT1234567890123"),
         ("单号是七三零幺二三四五六七八九两三", "tracking_number", "73012345678923"),
         ("我的手机号是 138 1234 5678", "phone_number", "13812345678"),
+        # A word starting with a digit word after a typed number is no part of it.
+        ("单号 SF1234 5678 9012 三天没动了", "tracking_number", "SF123456789012"),
+        ("13812345678 one more thing, where is my parcel", "phone_number", "13812345678"),
         ("退货单 rt 0000000042 到哪一步了", "return_number", "RT0000000042"),
         ("return R T zero zero zero zero zero zero zero zero four two", "return_number",
          "RT0000000042"),
@@ -80,11 +83,23 @@ def test_numbers_are_extracted_normalised(agent, text, entity, value):
     ]
 
 
+def test_the_parse_result_keeps_the_numbers_the_classifiers_saw_masked(agent):
+    parsed = parse(agent, "单号 SF1234 5678 9012 三天没动了 怎么回事")
+    assert parsed["text"] == "单号 SF1234 5678 9012 三天没动了 怎么回事"
+    assert parsed["intent"]["name"] == "track_parcel"
+
+
 @pytest.mark.parametrize("text", ["RT0000000042", "ＲＴ００００００００４２", "RT0000000042 到哪了"])
 def test_a_return_number_on_its_own_asks_after_the_return(agent, text):
     parsed = parse(agent, text)
     assert parsed["intent"]["name"] == "check_return_status"
     assert [e["entity"] for e in parsed["entities"] if e["entity"] != "language"] == ["return_number"]
+
+
+@pytest.mark.parametrize("text", ["手机号 13812345678", "电话 13912345678", "phone 13812345678",
+                                  "单号 KD202611230001", "waybill KD202611230001"])
+def test_a_number_with_its_name_is_a_tracking_request(agent, text):
+    assert parse(agent, text)["intent"]["name"] == "track_parcel"
 
 
 @pytest.mark.parametrize("text", ["KD202611230001 怎么样了", "帮我看看 KD202611230001 现在什么情况"])

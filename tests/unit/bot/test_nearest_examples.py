@@ -118,12 +118,13 @@ def test_settings_out_of_range_are_refused_when_the_model_is_built(setting):
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("text", ["手机号 13812345678", "KD202612050013 到哪了", "退货 RT0000000042 的退款呢"])
-def test_a_message_with_a_long_number_is_left_to_the_regression(storage, text):
-    # Its sentence vector moves with the digits, so its neighbours would too.
+def test_a_message_with_a_masked_number_votes_like_any_other(storage):
+    # The text normaliser writes every long number as zeros, so the sentence vector no
+    # longer moves with the digits.
     classifier = trained(storage)
-    numbered = parsed(text, COMPLAINT, [("track_parcel", 0.6), ("complain", 0.4)])
+    numbered = parsed("KD000000000000 等了五天了 什么破速度", COMPLAINT,
+                      [("track_parcel", 0.6), ("complain", 0.4)])
 
     classifier.process([numbered])
 
-    assert numbered.get(INTENT) == {"name": "track_parcel", "confidence": 0.6}
+    assert numbered.get(INTENT)["name"] == "complain"

@@ -9,6 +9,7 @@ from foundation.numbers import (
     identify_carrier,
     is_return_number,
     looks_like_waybill_attempt,
+    mask_long_numbers,
     normalise_waybill,
     spoken_digits_to_digits,
 )
@@ -191,6 +192,9 @@ def test_phone_numbers_are_found_and_normalised(text, phones):
         ("一二三", "一二三"),
         ("一件两件", "一件两件"),
         ("7301 2345", "7301 2345"),
+        # A typed number, then a word starting with a digit.
+        ("SF1234 5678 9012 三天没动了", "SF1234 5678 9012 三天没动了"),
+        ("13812345678 一下", "13812345678 一下"),
     ],
 )
 def test_chinese_spoken_digits(text, converted):
@@ -213,6 +217,8 @@ def test_chinese_spoken_digits(text, converted):
             "my number is SF123445666789",
         ),
         ("it's a one two three four", "it's a 1234"),
+        ("13812345678 one more thing", "13812345678 one more thing"),
+        ("SF123456789012 two days late", "SF123456789012 two days late"),
     ],
 )
 def test_english_spoken_digits(text, converted):
@@ -305,3 +311,29 @@ def test_only_the_plain_form_is_a_return_number():
     assert is_return_number("RT0000000042")
     assert not is_return_number("rt0000000042")
     assert not is_return_number("RT 0000000042")
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("单号 KD202611230001 三天没动了", "单号 KD000000000000 三天没动了"),
+        ("手机号13812345678", "手机号00000000000"),
+        ("138 1234 5678 的快递", "000 0000 0000 的快递"),
+        ("退货单 RT0000000042 的退款呢", "退货单 RT0000000000 的退款呢"),
+        ("订单号: 2026112312345678 金额: 129.00", "订单号: 0000000000000000 金额: 129.00"),
+    ],
+)
+def test_long_numbers_are_masked_in_place(text, masked):
+    assert mask_long_numbers(text) == masked
+    assert len(mask_long_numbers(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-23 发的货", "明天下午3点", "保价 5000 元", "12345 到了吗", "where is my parcel"]
+)
+def test_dates_prices_and_short_numbers_are_not_masked(text):
+    assert mask_long_numbers(text) == text
+
+
+def test_two_numbers_of_a_kind_are_masked_alike():
+    assert mask_long_numbers("SF123456789012") == mask_long_numbers("SF987654321098")
