@@ -4,10 +4,17 @@ The model file is named after a fingerprint of everything that shapes it (pipeli
 config, domain, training data, the custom NLU components and the pinned packages), so a
 second run, the tests and the evaluation reuse it instead of training again.
 The load benchmark's stock Rasa model (commands/stock_rasa/) is cached the same way.
+
+Rasa keeps each pipeline component's training output in a cache keyed by the training
+data and the component's settings, not by its code: after a change to one of the
+project's components (or the rules they read) it would hand the next training the old
+output. So each version of that code gets a cache of its own (`var/rasa-cache/`).
 """
 import argparse
 import fcntl
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -26,6 +33,9 @@ TRAINING_INPUTS = (
     "foundation/cue_words.yml", "foundation/segmenter.py", "foundation/userdict.txt",
     "foundation/sentence_encoder.py",
 )
+# What shapes the model besides the data: one Rasa training cache per version of it.
+CODE_INPUTS = tuple(name for name in TRAINING_INPUTS if name not in ("domain", "data"))
+RASA_CACHES = VAR / "rasa-cache"
 STOCK_CONFIG = "commands/stock_rasa/config.yml"
 # Rasa's own version stands for the packages: the stock model uses nothing else of ours,
 # and a new development tool in requirements.txt must not cost a 20-minute training.
@@ -90,10 +100,21 @@ def _ensure(target: Path, config: str, how_long: str, force: bool = False) -> Pa
             ],
             cwd=ROOT,
             check=True,
+            env={**os.environ, "RASA_CACHE_DIRECTORY": str(_rasa_cache())},
         )
         print(f"[train] trained in {time.monotonic() - started:.0f} s", flush=True)
         _remove_old_models(keep=target)
         return target
+
+
+def _rasa_cache() -> Path:
+    """Rasa's training cache for the current code; those of other versions are removed."""
+    current = RASA_CACHES / fingerprint(CODE_INPUTS)
+    for other in RASA_CACHES.glob("*"):
+        if other != current:
+            shutil.rmtree(other, ignore_errors=True)
+    current.mkdir(parents=True, exist_ok=True)
+    return current
 
 
 def _remove_old_models(keep: Path) -> None:
