@@ -1,6 +1,8 @@
 """Cue words that tell how a message is meant, beside what it asks (cue_words.yml):
-blame or impatience, a delay, "can I return this?", a refund, the name of a number. The near-miss rules of
+blame or impatience, a delay, "can I return this?", a refund, the name of a number,
+greetings and thanks around a request. The near-miss rules of
 the dialogue and the NLU's intent rules read them here, so each list lives once."""
+import re
 from pathlib import Path
 from typing import Dict, List
 
@@ -36,3 +38,45 @@ def without(kind: str, text: str) -> str:
     for cue in sorted(CUES[kind], key=len, reverse=True):
         plain = plain.replace(cue, " ")
     return plain
+
+
+# What may sit between a greeting and the request.
+_PAUSE = r"[\s,.!?~:;、。…]"
+_WORD = re.compile(r"[^\W_]")
+
+
+def _edge(kind: str, at_start: bool) -> "re.Pattern[str]":
+    """The cue words of `kind` at the start (or end) of a text, with the pauses beside."""
+    alternatives = []
+    for cue in sorted(CUES[kind], key=len, reverse=True):
+        word = re.escape(cue)
+        if cue.isascii():
+            word = rf"\b{word}\b"
+        elif len(cue) == 1:
+            word = rf"{word}(?={_PAUSE})" if at_start else rf"(?<={_PAUSE}){word}"
+        elif at_start:
+            word = rf"{word}(?!像)"  # "你好像没回复我" is no greeting
+        alternatives.append(word)
+    either = "|".join(alternatives)
+    # At the end, the pause before the thanks stays: "到哪了?? 谢谢" keeps its "??".
+    return re.compile(rf"^(?:{either}){_PAUSE}*" if at_start else rf"\s*(?:{either}){_PAUSE}*$",
+                      re.IGNORECASE)
+
+
+_OPENING = _edge("opening_pleasantry", at_start=True)
+_CLOSING = _edge("closing_pleasantry", at_start=False)
+
+
+def without_pleasantries(text: str) -> str:
+    """`text` without the greetings before and the thanks after what it asks
+    ("亲，在吗？我的快递到哪了 谢谢" → "我的快递到哪了"); unchanged unless two letters or
+    characters of something that asks are left ("好的 谢谢" is thanks, "您好 客服小姐姐"
+    a greeting).
+    Expects the text normalised (Simplified, full width folded); case is ignored."""
+    core = text
+    while True:
+        shorter = _CLOSING.sub("", _OPENING.sub("", core, count=1).lstrip())
+        if shorter == core:
+            break
+        core = shorter
+    return core if len(_WORD.findall(without("no_request", core))) >= 2 else text

@@ -33,6 +33,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.rule_component import RuleComponent
+from bot.nlu.text_normaliser import NUMBERS_TEXT
 from foundation.cue_words import says, without
 from foundation.numbers import spoken_digits_to_digits
 
@@ -66,7 +67,8 @@ def only_numbers(message: Message) -> bool:
     """Whether the message is nothing but its numbers, named or not ("手机号 138…",
     "tracking no. KD…"): then no classifier guess can beat them, whatever it made of
     the digits and the names ("电话" is near "打电话给人工")."""
-    text = spoken_digits_to_digits(message.get(TEXT) or "")
+    # The entities' places are in the text with the numbers and greetings.
+    text = message.get(NUMBERS_TEXT) or spoken_digits_to_digits(message.get(TEXT) or "")
     for entity in sorted(message.get(ENTITIES, []), key=lambda e: e.get("start", 0), reverse=True):
         if entity.get("entity") in NUMBER_ENTITIES:
             text = text[: entity["start"]] + text[entity["end"]:]

@@ -83,6 +83,16 @@ def test_numbers_are_extracted_normalised(agent, text, entity, value):
     ]
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("good morning, where is my parcel", "track_parcel"), ("亲，在吗？我要退货 麻烦了", "request_return"),
+    ("hello? can I talk to a real person please", "request_human"), ("好的 谢谢", "thank"),
+])
+def test_greetings_and_thanks_around_a_request_do_not_change_it(agent, text, intent):
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == intent
+    assert parsed["text"] == text.replace("，", ",").replace("？", "?")
+
+
 def test_the_parse_result_keeps_the_numbers_the_classifiers_saw_masked(agent):
     parsed = parse(agent, "单号 SF1234 5678 9012 三天没动了 怎么回事")
     assert parsed["text"] == "单号 SF1234 5678 9012 三天没动了 怎么回事"
