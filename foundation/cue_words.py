@@ -1,10 +1,10 @@
 """Cue words that tell how a message is meant, beside what it asks (cue_words.yml):
 blame or impatience, a delay, "can I return this?", a refund, the name of a number,
-greetings and thanks around a request. The near-miss rules of
+greetings and thanks around a request, pasted order data. The near-miss rules of
 the dialogue and the NLU's intent rules read them here, so each list lives once."""
 import re
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -80,3 +80,33 @@ def without_pleasantries(text: str) -> str:
             break
         core = shorter
     return core if len(_WORD.findall(without("no_request", core))) >= 2 else text
+
+
+def _labels(kind: str) -> str:
+    return "|".join(re.escape(cue) for cue in sorted(CUES[kind], key=len, reverse=True))
+
+
+_FIELD_START = rf"(?:【\s*)?(?:(?:{_labels('order_field')})\s*(?:】|:)|order\s*#)"
+_FIELD_LINE = re.compile(rf"^[ \t]*{_FIELD_START}[^\n]*$", re.IGNORECASE | re.MULTILINE)
+# A label with a number, a date (and time) or an amount after it on the customer's line.
+_FIELD = re.compile(
+    rf"{_FIELD_START}[ \t]*[A-Za-z0-9¥$￥.,:/\-#]*\d[A-Za-z0-9¥$￥.,:/\-#]*"
+    rf"(?:[ \t]+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?",
+    re.IGNORECASE,
+)
+
+
+def without_order_details(text: str) -> str:
+    """`text` without pasted order data ("订单编号：…\n下单时间：…\n这单到哪了" → "这单到哪了");
+    unchanged unless two letters or characters are left."""
+    other_lines = _FIELD_LINE.sub("", text)
+    if len(_WORD.findall(other_lines)) >= 2:
+        text = other_lines
+    core = _FIELD.sub(" ", text).strip()
+    return core if len(_WORD.findall(core)) >= 2 else text.strip()
+
+
+def order_field_spans(text: str) -> List[Tuple[int, int]]:
+    """Where pasted order data is in `text`: the number in "订单号: 4021234567" is an order
+    number, even when its digits look like a carrier's waybill."""
+    return [match.span() for pattern in (_FIELD_LINE, _FIELD) for match in pattern.finditer(text)]

@@ -3,10 +3,13 @@
 Deterministic rules (foundation/numbers.py) instead of a learned extractor: the
 formats are exact, customers write them with spaces, dashes and full-width digits, and
 IVR front-ends send them as spoken digits. Values are normalised (`SF123456789012`,
-`13812345678`, `RT0000000042`). For spoken numbers the offsets refer to the text with the digits
-converted, since the spoken words have no single place in the number.
+`13812345678`, `RT0000000042`). Digits alone in pasted order data ("Order ID:
+402-1234567-7654321") are the shop's order number, not a waybill that looks the same
+(Deppon's ten digits); a carrier's prefix ("订单号: SF…") still makes one. For spoken
+numbers the offsets refer to the text with the digits converted, since the spoken words
+have no single place in the number.
 """
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
@@ -14,6 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.rule_component import RuleComponent
 from bot.nlu.text_normaliser import NUMBERS_TEXT
+from foundation.cue_words import order_field_spans
 from foundation.numbers import (
     find_phone_numbers,
     find_return_numbers,
@@ -32,9 +36,11 @@ class NumberEntityExtractor(RuleComponent):
             # The text normaliser masked the digits in TEXT.
             text = message.get(NUMBERS_TEXT) or message.get(TEXT) or ""
             digits = spoken_digits_to_digits(text)
+            order_data = order_field_spans(text)
             found = [
                 self._entity("tracking_number", w.number, w.start, w.end)
                 for w in find_waybills_in_speech(text)
+                if not (w.number.isdigit() and _inside(w.start, order_data))
             ] + [
                 self._entity("phone_number", p.number, p.start, p.end)
                 for p in find_phone_numbers(digits)
@@ -55,3 +61,7 @@ class NumberEntityExtractor(RuleComponent):
             "confidence_entity": 1.0,
             "extractor": self.__class__.__name__,
         }
+
+
+def _inside(position: int, spans: List[Tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)

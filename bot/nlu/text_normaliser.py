@@ -4,9 +4,10 @@ It stands at the head of the pipeline: it folds full-width forms, converts Tradi
 to Simplified, writes digits spoken on the phone line as digits ("K D 幺二三四…" →
 "KD1234…", so the classifier sees the number it was trained on, not words that vary with
 every number), masks the digits of long numbers ("KD202611230001" → "KD000000000000":
-what a message asks does not depend on the number in it), leaves out the greetings
-before and the thanks after a request ("亲，在吗？我的快递到哪了 谢谢" → "我的快递到哪了":
-they are not what it asks; `foundation/cue_words.yml`) and, at prediction time, tags
+what a message asks does not depend on the number in it), leaves out pasted order data
+("订单编号：…\n下单时间：…\n这单到哪了" → "这单到哪了") and the greetings before and the
+thanks after a request ("亲，在吗？我的快递到哪了 谢谢" → "我的快递到哪了": they are not
+what it asks; `foundation/cue_words.yml`) and, at prediction time, tags
 the message with a `language` entity (zh-Hans, zh-Hant or en) that fills the `language`
 slot, so replies mirror the customer's script. Training data is not tagged: the
 language is not something the intent classifier should learn.
@@ -24,7 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.rule_component import RuleComponent
 from foundation import segmenter
-from foundation.cue_words import without_pleasantries
+from foundation.cue_words import without_order_details, without_pleasantries
 from foundation.language import normalise
 from foundation.numbers import mask_long_numbers, spoken_digits_to_digits
 
@@ -36,7 +37,7 @@ NUMBERS_TEXT = "text_with_numbers"
 def model_text(original: str) -> Tuple[str, Optional[str]]:
     """The text as the featurisers and classifiers see it, and the customer's language."""
     text, language = numbers_text(original)
-    return without_pleasantries(mask_long_numbers(text)), language
+    return without_pleasantries(without_order_details(mask_long_numbers(text))), language
 
 
 def numbers_text(original: str) -> Tuple[str, Optional[str]]:

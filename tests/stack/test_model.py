@@ -93,6 +93,20 @@ def test_greetings_and_thanks_around_a_request_do_not_change_it(agent, text, int
     assert parsed["text"] == text.replace("，", ",").replace("？", "?")
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("订单编号：2026112312345678\n下单时间：2026-11-23 14:05:33\n实付款：¥129.00\n运费怎么算", "ask_faq"),
+    ("【订单号】88231234567 这个还能退吗", "request_return"),
+    ("Order ID: 402-1234567-7654321\nOrder date: 23 Nov 2026\nTotal: $29.99\nhow much is the shipping charge",
+     "ask_faq"),
+])
+def test_pasted_order_data_does_not_make_a_question_a_tracking_request(agent, text, intent):
+    # Before, the order data read as tracking, and Deppon's ten digits in the order id
+    # as a waybill number.
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == intent
+    assert "tracking_number" not in [e["entity"] for e in parsed["entities"]]
+
+
 def test_the_parse_result_keeps_the_numbers_the_classifiers_saw_masked(agent):
     parsed = parse(agent, "单号 SF1234 5678 9012 三天没动了 怎么回事")
     assert parsed["text"] == "单号 SF1234 5678 9012 三天没动了 怎么回事"

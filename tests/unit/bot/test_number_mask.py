@@ -49,3 +49,10 @@ def test_training_examples_are_masked_alike():
     examples = TrainingData(training_examples=[Message(data={TEXT: "KD202611230001 到哪了"})])
     TextNormaliser().process_training_data(examples)
     assert examples.training_examples[0].get(TEXT) == "KD000000000000 到哪了"
+
+
+def test_digits_in_pasted_order_data_are_no_waybill_but_a_prefixed_number_is():
+    assert numbers(through_the_pipeline("Order ID: 402-1234567-7654321\nwhere is my parcel")[1]) == []
+    assert numbers(through_the_pipeline("订单号：SF123456789012 到哪了")[1]) == [
+        ("tracking_number", "SF123456789012")]
+    assert numbers(through_the_pipeline("4021234567 到哪了")[1]) == [("tracking_number", "4021234567")]
