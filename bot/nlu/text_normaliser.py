@@ -7,7 +7,8 @@ every number), masks the digits of long numbers ("KD202611230001" → "KD0000000
 what a message asks does not depend on the number in it), leaves out pasted order data
 ("订单编号：…\n下单时间：…\n这单到哪了" → "这单到哪了") and the greetings before and the
 thanks after a request ("亲，在吗？我的快递到哪了 谢谢" → "我的快递到哪了": they are not
-what it asks; `foundation/cue_words.yml`) and, at prediction time, tags
+what it asks; `foundation/cue_words.yml`), writes it in small letters and, at
+prediction time, tags
 the message with a `language` entity (zh-Hans, zh-Hant or en) that fills the `language`
 slot, so replies mirror the customer's script. Training data is not tagged: the
 language is not something the intent classifier should learn.
@@ -37,7 +38,9 @@ NUMBERS_TEXT = "text_with_numbers"
 def model_text(original: str) -> Tuple[str, Optional[str]]:
     """The text as the featurisers and classifiers see it, and the customer's language."""
     text, language = numbers_text(original)
-    return without_pleasantries(without_order_details(mask_long_numbers(text))), language
+    core = without_pleasantries(without_order_details(mask_long_numbers(text)))
+    # Lower case: the sentence encoder reads "WHERE IS MY PARCEL" unlike "where is my parcel".
+    return core.lower(), language
 
 
 def numbers_text(original: str) -> Tuple[str, Optional[str]]:

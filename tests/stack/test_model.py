@@ -107,6 +107,14 @@ def test_pasted_order_data_does_not_make_a_question_a_tracking_request(agent, te
     assert "tracking_number" not in [e["entity"] for e in parsed["entities"]]
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("WHERE IS MY PARCEL", "track_parcel"), ("I WANT TO RETURN THIS", "request_return"),
+    ("HOW MUCH DOES SHIPPING COST", "ask_faq"), ("LET ME TALK TO A HUMAN", "request_human"),
+])
+def test_capitals_mean_what_small_letters_do(agent, text, intent):
+    assert parse(agent, text)["intent"]["name"] == intent
+
+
 def test_the_parse_result_keeps_the_numbers_the_classifiers_saw_masked(agent):
     parsed = parse(agent, "单号 SF1234 5678 9012 三天没动了 怎么回事")
     assert parsed["text"] == "单号 SF1234 5678 9012 三天没动了 怎么回事"
