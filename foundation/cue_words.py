@@ -1,6 +1,6 @@
 """Cue words that tell how a message is meant, beside what it asks (cue_words.yml):
 blame or impatience, a delay, "can I return this?", a refund, the name of a number,
-greetings and thanks around a request, pasted order data. The near-miss rules of
+greetings and thanks around a request, pasted order data, a message sent twice in one. The near-miss rules of
 the dialogue and the NLU's intent rules read them here, so each list lives once."""
 import re
 from pathlib import Path
@@ -110,3 +110,18 @@ def order_field_spans(text: str) -> List[Tuple[int, int]]:
     """Where pasted order data is in `text`: the number in "订单号: 4021234567" is an order
     number, even when its digits look like a carrier's waybill."""
     return [match.span() for pattern in (_FIELD_LINE, _FIELD) for match in pattern.finditer(text)]
+
+
+_ENDS = " \t\n,.!?~;:、。…"
+
+
+def without_repeat(text: str) -> str:
+    """A message pasted or sent twice in one ("到哪了 到哪了", "where is it? where is it?"), once."""
+    whole = text.strip(_ENDS)
+    middle = len(whole) // 2
+    for cut in range(max(1, middle - 2), min(len(whole), middle + 3)):
+        first, second = whole[:cut].strip(_ENDS), whole[cut:].strip(_ENDS)
+        # A sentence, not a doubled word ("好好", "谢谢谢谢").
+        if first == second and len(_WORD.findall(first)) >= 4:
+            return first
+    return text

@@ -1,7 +1,7 @@
-"""Order data pasted from a shop is not what a message asks."""
+"""Order data pasted from a shop, and a message pasted twice, are not what a message asks."""
 import pytest
 
-from foundation.cue_words import without_order_details
+from foundation.cue_words import without_order_details, without_repeat
 
 pytestmark = pytest.mark.unit
 
@@ -29,3 +29,16 @@ def test_the_request_is_left(text, core):
 ])
 def test_a_message_without_pasted_order_data_stays(text):
     assert without_order_details(text) == text
+
+
+@pytest.mark.parametrize("text, once", [
+    ("我要退货。我要退货。", "我要退货"), ("where is it? where is it?", "where is it"),
+    ("快递到哪了 快递到哪了", "快递到哪了"),
+])
+def test_a_message_sent_twice_in_one_is_read_once(text, once):
+    assert without_repeat(text) == once
+
+
+@pytest.mark.parametrize("text", ["哈哈", "谢谢谢谢", "好好", "where is my parcel", "退 退 退"])
+def test_a_doubled_word_is_no_repeated_message(text):
+    assert without_repeat(text) == text
