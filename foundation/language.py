@@ -73,3 +73,17 @@ def normalise(text: str) -> Tuple[str, Optional[str]]:
     if language == TRADITIONAL:
         folded = to_simplified(folded)
     return folded, language
+
+
+# Emoji and pictographs, with their skin tones, variation selectors and joiners.
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3]+"
+)
+_LETTER = re.compile(r"[^\W_]")
+
+
+def without_emoji(text: str) -> str:
+    """`text` without its emoji ("到哪了 😡😡" → "到哪了"), unless nothing else is in it: a
+    message of emoji only ("👍") is read by its emoji (bot/nlu/intent_rules.py)."""
+    plain = _EMOJI.sub(" ", text).strip()
+    return plain if _LETTER.search(plain) else text

@@ -7,7 +7,8 @@ every number), masks the digits of long numbers ("KD202611230001" → "KD0000000
 what a message asks does not depend on the number in it), leaves out pasted order data
 ("订单编号：…\n下单时间：…\n这单到哪了" → "这单到哪了") and the greetings before and the
 thanks after a request ("亲，在吗？我的快递到哪了 谢谢" → "我的快递到哪了": they are not
-what it asks; `foundation/cue_words.yml`), keeps one of a message sent twice in one,
+what it asks; `foundation/cue_words.yml`), leaves out emoji beside words, keeps one of
+a message sent twice in one,
 writes it in small letters and, at
 prediction time, tags
 the message with a `language` entity (zh-Hans, zh-Hant or en) that fills the `language`
@@ -28,7 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.rule_component import RuleComponent
 from foundation import segmenter
 from foundation.cue_words import without_order_details, without_pleasantries, without_repeat
-from foundation.language import normalise
+from foundation.language import normalise, without_emoji
 from foundation.numbers import mask_long_numbers, spoken_digits_to_digits
 
 LANGUAGE_ENTITY = "language"
@@ -39,7 +40,8 @@ NUMBERS_TEXT = "text_with_numbers"
 def model_text(original: str) -> Tuple[str, Optional[str]]:
     """The text as the featurisers and classifiers see it, and the customer's language."""
     text, language = numbers_text(original)
-    core = without_repeat(without_pleasantries(without_order_details(mask_long_numbers(text))))
+    core = without_repeat(without_pleasantries(without_order_details(
+        without_emoji(mask_long_numbers(text)))))
     # Lower case: the sentence encoder reads "WHERE IS MY PARCEL" unlike "where is my parcel".
     return core.lower(), language
 

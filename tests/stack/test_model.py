@@ -115,6 +115,14 @@ def test_capitals_mean_what_small_letters_do(agent, text, intent):
     assert parse(agent, text)["intent"]["name"] == intent
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("我的快递到哪了😡😡", "track_parcel"), ("😭 I want to return this", "request_return"),
+    ("👍", "affirm"), ("🙏", "thank"),
+])
+def test_emoji_beside_words_do_not_change_them_and_alone_are_read(agent, text, intent):
+    assert parse(agent, text)["intent"]["name"] == intent
+
+
 def test_the_parse_result_keeps_the_numbers_the_classifiers_saw_masked(agent):
     parsed = parse(agent, "单号 SF1234 5678 9012 三天没动了 怎么回事")
     assert parsed["text"] == "单号 SF1234 5678 9012 三天没动了 怎么回事"

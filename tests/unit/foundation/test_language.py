@@ -6,6 +6,7 @@ from foundation.language import (
     normalise,
     to_simplified,
     to_traditional,
+    without_emoji,
 )
 
 
@@ -48,3 +49,15 @@ def test_normalise_keeps_length_so_entity_offsets_stay_valid():
     assert text == "请帮我查SF123456789012的物流"
     assert len(text) == len(original)
     assert language == "zh-Hant"
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("到哪了 😡😡", "到哪了"), ("😭我的快递", "我的快递"), ("where is it 🙏🏻", "where is it"), ("❤️谢谢", "谢谢"),
+])
+def test_emoji_beside_words_are_left_out(text, plain):
+    assert without_emoji(text) == plain
+
+
+@pytest.mark.parametrize("text", ["👍", "👍🏻👍🏻", "🙏", "。。。"])
+def test_a_message_of_emoji_only_keeps_them(text):
+    assert without_emoji(text) == text
