@@ -1,7 +1,8 @@
 """Cue words that tell how a message is meant, beside what it asks (cue_words.yml):
 blame or impatience, a delay, "can I return this?", a refund, the name of a number,
-greetings and thanks around a request, pasted order data, a message sent twice in one. The near-miss rules of
-the dialogue and the NLU's intent rules read them here, so each list lives once."""
+greetings and thanks around a request, pasted order data; and a message sent twice in
+one. The near-miss rules of the dialogue and the NLU read them here, so each list lives
+once."""
 import re
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -15,7 +16,9 @@ CUES_FILE = Path(__file__).with_name("cue_words.yml")
 
 def _load(path: Path) -> Dict[str, List[str]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {kind: [str(word).lower() for word in by_language["zh"] + by_language["en"]]
+    # Longest first, so a longer cue is found before a shorter one inside it.
+    return {kind: sorted((str(word).lower() for word in by_language["zh"] + by_language["en"]),
+                         key=len, reverse=True)
             for kind, by_language in data.items()}
 
 
@@ -33,9 +36,9 @@ def says(kind: str, text: str) -> bool:
 
 
 def without(kind: str, text: str) -> str:
-    """`text`, plain, with the cue words of `kind` taken out, the longest first."""
+    """`text`, plain, with the cue words of `kind` taken out."""
     plain = _plain(text)
-    for cue in sorted(CUES[kind], key=len, reverse=True):
+    for cue in CUES[kind]:
         plain = plain.replace(cue, " ")
     return plain
 
@@ -48,7 +51,7 @@ _WORD = re.compile(r"[^\W_]")
 def _edge(kind: str, at_start: bool) -> "re.Pattern[str]":
     """The cue words of `kind` at the start (or end) of a text, with the pauses beside."""
     alternatives = []
-    for cue in sorted(CUES[kind], key=len, reverse=True):
+    for cue in CUES[kind]:
         word = re.escape(cue)
         if cue.isascii():
             word = rf"\b{word}\b"
@@ -83,7 +86,7 @@ def without_pleasantries(text: str) -> str:
 
 
 def _labels(kind: str) -> str:
-    return "|".join(re.escape(cue) for cue in sorted(CUES[kind], key=len, reverse=True))
+    return "|".join(re.escape(cue) for cue in CUES[kind])
 
 
 _FIELD_START = rf"(?:【\s*)?(?:(?:{_labels('order_field')})\s*(?:】|:)|order\s*#)"

@@ -3,17 +3,17 @@
 It stands at the head of the pipeline: it folds full-width forms, converts Traditional
 to Simplified, writes digits spoken on the phone line as digits ("K D 幺二三四…" →
 "KD1234…", so the classifier sees the number it was trained on, not words that vary with
-every number), masks the digits of long numbers ("KD202611230001" → "KD000000000000":
-what a message asks does not depend on the number in it), leaves out pasted order data
-("订单编号：…\n下单时间：…\n这单到哪了" → "这单到哪了") and the greetings before and the
-thanks after a request ("亲，在吗？我的快递到哪了 谢谢" → "我的快递到哪了": they are not
-what it asks; `foundation/cue_words.yml`), leaves out emoji beside words, keeps one of
-a message sent twice in one,
-writes it in small letters and, at
-prediction time, tags
-the message with a `language` entity (zh-Hans, zh-Hant or en) that fills the `language`
-slot, so replies mirror the customer's script. Training data is not tagged: the
-language is not something the intent classifier should learn.
+every number) and, at prediction time, tags the message with a `language` entity
+(zh-Hans, zh-Hant or en) that fills the `language` slot, so replies mirror the
+customer's script. Training data is not tagged: the language is not something the
+intent classifier should learn.
+
+The classifiers then read only what the message asks: the digits of long numbers
+masked ("KD202611230001" → "KD000000000000": what a message asks does not depend on
+its number), without emoji beside words, pasted order data ("订单编号：…\n下单时间：…\n
+这单到哪了" → "这单到哪了"), greetings before and thanks after the request ("亲，在吗？我的
+快递到哪了 谢谢" → "我的快递到哪了"; `foundation/cue_words.yml`) or a second copy of it, in
+small letters.
 
 The text with its numbers and greetings is kept in the `NUMBERS_TEXT` property for the
 number extractor and the number rules, and `NumbersRestorer` at the end of the pipeline
@@ -40,10 +40,15 @@ NUMBERS_TEXT = "text_with_numbers"
 def model_text(original: str) -> Tuple[str, Optional[str]]:
     """The text as the featurisers and classifiers see it, and the customer's language."""
     text, language = numbers_text(original)
+    return classifier_text(text), language
+
+
+def classifier_text(text: str) -> str:
+    """What the classifiers read of the normalised `text`: only what it asks."""
     core = without_repeat(without_pleasantries(without_order_details(
         without_emoji(mask_long_numbers(text)))))
     # Lower case: the sentence encoder reads "WHERE IS MY PARCEL" unlike "where is my parcel".
-    return core.lower(), language
+    return core.lower()
 
 
 def numbers_text(original: str) -> Tuple[str, Optional[str]]:
@@ -70,7 +75,7 @@ class TextNormaliser(RuleComponent):
         for message in messages:
             original = message.get(TEXT) or ""
             text, language = numbers_text(original)
-            message.set(TEXT, model_text(original)[0])
+            message.set(TEXT, classifier_text(text))
             message.set(NUMBERS_TEXT, text)
             if language:
                 tag = {
@@ -91,8 +96,8 @@ class TextNormaliser(RuleComponent):
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
 class NumbersRestorer(RuleComponent):
-    """Puts the numbers the text normaliser masked back into the text; the last
-    component of the pipeline."""
+    """Puts the text the text normaliser narrowed for the classifiers back, numbers,
+    greetings and all; the last component of the pipeline."""
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
